@@ -1,0 +1,26 @@
+// Jest projects: one per kind of proof (see docs/testing.md). TypeScript is
+// transformed by swc (fast, no type-check); `npm run typecheck` checks types.
+const swc = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } },
+];
+
+/** @param {string} name @param {import('jest').Config} [extra] @returns {import('jest').Config} */
+const project = (name, extra = {}) => ({
+  displayName: name,
+  testEnvironment: 'node',
+  testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+  transform: { '^.+\\.ts$': swc },
+  ...extra,
+});
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    project('unit', { setupFiles: ['<rootDir>/test/setup/handler-env.ts'] }),
+    project('workflow', { setupFiles: ['<rootDir>/test/setup/handler-env.ts'] }),
+    project('cdk'),
+    project('e2e'),
+  ],
+  reporters: ['default', '<rootDir>/test/reporters/summary-line.js'],
+};
