@@ -1,0 +1,174 @@
+/**
+ * Typed errors. Their `name`s are a contract with the workflow definition
+ * (`statemachine/metadata-pipeline.asl.json`): the Lambda runtime reports
+ * `error.name` as the error type, and the Retry/Catch blocks match on it.
+ * Renaming a class here means editing the ASL file too; a test checks both.
+ */
+
+/** Base class: every error this pipeline throws on purpose. */
+export abstract class PipelineError extends Error {
+  /** Whether retrying the same call later can succeed. */
+  abstract readonly retryable: boolean;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The service asked us to slow down (throttling, request limits). Retried with backoff. */
+export class ThrottledError extends PipelineError {
+  override readonly name = 'ThrottledError';
+  readonly retryable = true;
+}
+
+/** A fault that may not happen again: 5xx, timeouts, dropped connections. Retried with backoff. */
+export class TransientError extends PipelineError {
+  override readonly name = 'TransientError';
+  readonly retryable = true;
+}
+
+/**
+ * The object no longer exists (HeadObject 404). Not a failure: the object was
+ * deleted before it could be described, and its delete event will record that.
+ */
+export class ObjectNotFoundError extends PipelineError {
+  override readonly name = 'ObjectNotFoundError';
+  readonly retryable = false;
+}
+
+/**
+ * The object changed since the event was emitted (its ETag no longer matches).
+ * Not a failure: the newer write has its own event, which will be recorded.
+ */
+export class SupersededError extends PipelineError {
+  override readonly name = 'SupersededError';
+  readonly retryable = false;
+}
+
+/** A failure that retrying cannot fix: access denied, a missing table, a bug. */
+export class PermanentError extends PipelineError {
+  override readonly name = 'PermanentError';
+  readonly retryable = false;
+}
+
+/** The input does not have the shape this step accepts. Never retried. */
+export class InvalidInputError extends PipelineError {
+  override readonly name = 'InvalidInputError';
+  readonly retryable = false;
+}
+
+/** Every error name the workflow can see from our steps. */
+export const PIPELINE_ERROR_NAMES = [
+  'ThrottledError',
+  'TransientError',
+  'ObjectNotFoundError',
+  'SupersededError',
+  'PermanentError',
+  'InvalidInputError',
+] as const;
+
+const THROTTLING_NAMES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'SlowDown',
+  'BandwidthLimitExceeded',
+  'TransactionInProgressException',
+  'KMSThrottlingException',
+]);
+
+const TRANSIENT_NAMES = new Set([
+  'InternalError',
+  'InternalFailure',
+  'InternalServerError',
+  'InternalServerErrorException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'RequestAbortedError',
+  'PriorRequestNotComplete',
+  'KMSInternalException',
+  'EC2ThrottledException',
+]);
+
+const TRANSIENT_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+]);
+
+const NOT_FOUND_NAMES = new Set(['NotFound', 'NoSuchKey', 'NoSuchVersion']);
+const PRECONDITION_NAMES = new Set(['PreconditionFailed']);
+
+/** The fields of an AWS SDK v3 error we classify on (duck-typed: this module imports nothing AWS). */
+interface SdkErrorShape {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  $fault?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+  $retryable?: { throttling?: unknown };
+}
+
+/** Options of {@link classifyAwsError}. */
+export interface ClassifyOptions {
+  /**
+   * The request addressed one S3 object (HeadObject, GetObject with If-Match):
+   * a 404 means the object is gone ({@link ObjectNotFoundError}) and a 412 that
+   * it changed ({@link SupersededError}).
+   * @default false: 404 and 412 are permanent failures (a missing topic or table is a deployment problem)
+   */
+  readonly objectRequest?: boolean;
+}
+
+/**
+ * Maps any error thrown by an AWS SDK v3 call to one of the pipeline's typed
+ * errors. This is the one place that decides what is retried: the workflow's
+ * Retry blocks act on the resulting names.
+ */
+export function classifyAwsError(
+  error: unknown,
+  operation: string,
+  options: ClassifyOptions = {},
+): PipelineError {
+  if (error instanceof PipelineError) return error;
+  const shape = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
+  const name = typeof shape.name === 'string' ? shape.name : 'Error';
+  const code = typeof shape.code === 'string' ? shape.code : undefined;
+  const status =
+    typeof shape.$metadata?.httpStatusCode === 'number' ? shape.$metadata.httpStatusCode : undefined;
+  const detail = typeof shape.message === 'string' && shape.message !== '' ? shape.message : String(error);
+  const message = `${operation} failed: ${name}${status === undefined ? '' : ` (HTTP ${status})`}: ${detail}`;
+  const withCause = { cause: error };
+
+  if (THROTTLING_NAMES.has(name) || shape.$retryable?.throttling === true || status === 429) {
+    return new ThrottledError(message, withCause);
+  }
+  if (options.objectRequest === true) {
+    if (NOT_FOUND_NAMES.has(name) || status === 404) return new ObjectNotFoundError(message, withCause);
+    if (PRECONDITION_NAMES.has(name) || status === 412) return new SupersededError(message, withCause);
+  }
+  if (
+    TRANSIENT_NAMES.has(name) ||
+    (code !== undefined && TRANSIENT_NETWORK_CODES.has(code)) ||
+    (status !== undefined && status >= 500) ||
+    shape.$retryable !== undefined
+  ) {
+    return new TransientError(message, withCause);
+  }
+  return new PermanentError(message, withCause);
+}

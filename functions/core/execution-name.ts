@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import type { ObjectEvent } from './object-event';
+
+/** Step Functions execution names: at most 80 characters. */
+export const MAX_EXECUTION_NAME_LENGTH = 80;
+const HASH_LENGTH = 32;
+const PREFIX_LENGTH = MAX_EXECUTION_NAME_LENGTH - HASH_LENGTH - 1;
+
+type EventIdentity = Pick<ObjectEvent, 'bucket' | 'key' | 'versionId' | 'sequencer'>;
+
+/**
+ * A stable id for one S3 event: the same bucket, key, version and sequencer
+ * always give the same 32 hex digits. It names the execution (so a duplicate
+ * delivery cannot start a second one) and identifies the notification (so
+ * subscribers can drop repeats).
+ */
+export function eventId(event: EventIdentity): string {
+  return createHash('sha256')
+    .update(JSON.stringify([event.bucket, event.key, event.versionId ?? '', event.sequencer.toUpperCase()]))
+    .digest('hex')
+    .slice(0, HASH_LENGTH);
+}
+
+/**
+ * The deterministic execution name of one S3 event: a readable prefix from the
+ * key's last segment, then {@link eventId}. Only `A-Z a-z 0-9 - _` are used,
+ * the set Step Functions accepts everywhere (CloudWatch Logs included).
+ *
+ * @example executionName({ bucket: 'b', key: 'photos/cat 1.jpg', sequencer: '0A' }) // 'cat_1_jpg-<32 hex>'
+ */
+export function executionName(event: EventIdentity): string {
+  const segments = event.key.split('/').filter((segment) => segment !== '');
+  const readable = (segments.at(-1) ?? '')
+    .replace(/[^A-Za-z0-9_-]+/g, '_')
+    .replace(/^[_-]+|[_-]+$/g, '')
+    .slice(0, PREFIX_LENGTH)
+    .replace(/[_-]+$/, '');
+  return `${readable === '' ? 'object' : readable}-${eventId(event)}`;
+}

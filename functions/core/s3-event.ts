@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { InvalidInputError } from './errors';
+import { decodeS3Key } from './keys';
+import { eventTypeOf, type ObjectEvent } from './object-event';
+import { parseInput } from './validation';
+
+/**
+ * Schemas of what S3 sends: event notification records (event version 2.x)
+ * and the `s3:TestEvent` sent when a notification configuration is saved.
+ * Unknown fields are accepted and dropped, so later 2.x versions still parse.
+ */
+
+const HEX = /^[0-9A-Fa-f]{1,64}$/;
+
+/** One record of an S3 event notification, as S3 sends it (the key still URL-encoded). */
+export const s3EventRecordSchema = z.object({
+  eventVersion: z.string().regex(/^2\.\d+$/, 'expected an S3 event version 2.x'),
+  eventSource: z.literal('aws:s3'),
+  awsRegion: z.string().optional(),
+  eventTime: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO 8601 time'),
+  eventName: z
+    .string()
+    .regex(
+      /^(s3:)?(ObjectCreated|ObjectRemoved):[A-Za-z]+$/,
+      'expected an ObjectCreated:* or ObjectRemoved:* event (other event types are not subscribed)',
+    ),
+  s3: z.object({
+    bucket: z.object({
+      name: z.string().min(1, 'expected a bucket name'),
+      arn: z.string().optional(),
+    }),
+    object: z.object({
+      key: z.string().min(1, 'expected an object key'),
+      size: z.number().int().nonnegative().optional(),
+      eTag: z.string().optional(),
+      versionId: z.string().optional(),
+      sequencer: z.string().regex(HEX, 'expected 1 to 64 hexadecimal digits'),
+    }),
+  }),
+});
+
+export type S3EventRecord = z.output<typeof s3EventRecordSchema>;
+
+/** An S3 event notification: what one SQS message body carries. */
+export const s3EventNotificationSchema = z.object({
+  Records: z.array(s3EventRecordSchema).min(1, 'expected at least one record'),
+});
+
+/** Sent by S3 when event notifications are configured on a bucket. */
+export const s3TestEventSchema = z.object({
+  Service: z.literal('Amazon S3'),
+  Event: z.literal('s3:TestEvent'),
+  Bucket: z.string().optional(),
+  Time: z.string().optional(),
+});
+
+/** An SNS envelope, for topologies where S3 publishes to a topic that feeds the queue. */
+const snsEnvelopeSchema = z.object({ Type: z.literal('Notification'), Message: z.string() });
+
+/** What one SQS message body turned out to be. */
+export type ParsedNotification =
+  | { kind: 'test'; bucket?: string }
+  | { kind: 'events'; events: ObjectEvent[] };
+
+/** Strips the quotes HeadObject puts around ETags, so event and object ETags compare equal. */
+export function normalizeETag(eTag: string): string {
+  return eTag.replace(/^"|"$/g, '');
+}
+
+/** Normalizes one S3 record: decodes the key, names the event type, drops what the workflow does not use. */
+export function toObjectEvent(record: S3EventRecord): ObjectEvent {
+  const eventName = record.eventName.replace(/^s3:/, '');
+  const { bucket, object } = record.s3;
+  // S3 sends versionId "null" for objects written while versioning was suspended;
+  // that is not an id HeadObject can narrow the request with, so it is left out.
+  const versionId = object.versionId !== undefined && object.versionId !== '' && object.versionId !== 'null';
+  return {
+    bucket: bucket.name,
+    key: decodeS3Key(object.key),
+    ...(versionId ? { versionId: object.versionId } : {}),
+    eventName,
+    eventType: eventTypeOf(eventName),
+    eventTime: new Date(record.eventTime).toISOString(),
+    sequencer: object.sequencer.toUpperCase(),
+    ...(object.size !== undefined ? { size: object.size } : {}),
+    ...(object.eTag !== undefined && object.eTag !== '' ? { eTag: normalizeETag(object.eTag) } : {}),
+    ...(record.awsRegion !== undefined && record.awsRegion !== '' ? { region: record.awsRegion } : {}),
+  };
+}
+
+/**
+ * Parses the body of one SQS message from the ingest queue.
+ * @throws InvalidInputError saying what is wrong: not JSON, or which field of which record.
+ */
+export function parseNotificationBody(body: string): ParsedNotification {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    const preview = body.length > 120 ? `${body.slice(0, 120)}...` : body;
+    throw new InvalidInputError(`Message body is not JSON (received ${JSON.stringify(preview)})`);
+  }
+  const envelope = snsEnvelopeSchema.safeParse(json);
+  if (envelope.success) return parseNotificationBody(envelope.data.Message);
+
+  const test = s3TestEventSchema.safeParse(json);
+  if (test.success) return { kind: 'test', ...(test.data.Bucket ? { bucket: test.data.Bucket } : {}) };
+
+  if (typeof json !== 'object' || json === null || !('Records' in json)) {
+    throw new InvalidInputError(
+      'Message body is not an S3 event notification: expected {"Records": [...]} or an s3:TestEvent',
+    );
+  }
+  const notification = parseInput(s3EventNotificationSchema, json, 'S3 event notification');
+  return { kind: 'events', events: notification.Records.map(toObjectEvent) };
+}

@@ -1,0 +1,75 @@
+import type { z } from 'zod';
+import { PipelineError } from './errors';
+import { parseInput } from './validation';
+
+/** The part of a logger a step handler uses (Powertools' Logger satisfies it). */
+export interface StepLogger {
+  resetKeys(): void;
+  appendKeys(keys: Record<string, unknown>): void;
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+/** Fields every workflow step receives, for log correlation. */
+interface Correlated {
+  object?: { bucket: string; key: string; sequencer: string };
+  executionArn?: string;
+}
+
+/** Options of {@link stepHandler}. */
+export interface StepHandlerOptions<Schema extends z.ZodType, Result> {
+  /** The step's name in messages, e.g. "describe-object". */
+  readonly name: string;
+  readonly schema: Schema;
+  readonly logger: StepLogger;
+  /** The step's logic, called with the validated input. */
+  readonly run: (input: z.output<Schema>) => Promise<Result>;
+}
+
+/** How loudly an error is logged: expected outcomes are information, faults are warnings, the rest errors. */
+function logLevelOf(error: unknown): 'info' | 'warn' | 'error' {
+  if (!(error instanceof PipelineError)) return 'error';
+  if (error.name === 'ObjectNotFoundError' || error.name === 'SupersededError') return 'info';
+  return error.retryable ? 'warn' : 'error';
+}
+
+/**
+ * Builds a thin Lambda handler for a workflow step: validates the input,
+ * adds the object and execution to every log line, runs the logic, and logs
+ * a thrown error before letting it reach Step Functions (whose Retry/Catch
+ * match its name).
+ */
+export function stepHandler<Schema extends z.ZodType, Result>(
+  options: StepHandlerOptions<Schema, Result>,
+): (event: unknown) => Promise<Result> {
+  const { name, schema, logger, run } = options;
+  return async (event: unknown) => {
+    logger.resetKeys();
+    const correlated = (typeof event === 'object' && event !== null ? event : {}) as Correlated;
+    logger.appendKeys({
+      step: name,
+      bucket: correlated.object?.bucket,
+      key: correlated.object?.key,
+      sequencer: correlated.object?.sequencer,
+      execution: correlated.executionArn?.split(':').at(-1),
+    });
+    try {
+      return await run(parseInput(schema, event, `${name} input`));
+    } catch (error) {
+      const errorName = error instanceof Error ? error.name : 'Error';
+      logger[logLevelOf(error)](`${name} ended with ${errorName}`, {
+        errorName,
+        errorMessage: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
+    }
+  };
+}
+
+/**
+ * SDK client configuration of every workflow step: one attempt per call.
+ * Retries belong to the workflow's Retry blocks, where each one shows in the
+ * execution history, instead of hiding inside a Lambda invocation.
+ */
+export const SINGLE_ATTEMPT = { maxAttempts: 1 } as const;

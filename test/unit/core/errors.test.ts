@@ -1,0 +1,113 @@
+import {
+  classifyAwsError,
+  InvalidInputError,
+  ObjectNotFoundError,
+  PermanentError,
+  SupersededError,
+  ThrottledError,
+  TransientError,
+} from '../../../functions/core/errors';
+
+/** An error shaped as AWS SDK v3 throws them. */
+function sdkError(name: string, status?: number, extra: Record<string, unknown> = {}) {
+  return Object.assign(new Error(`${name} happened`), {
+    name,
+    $fault: status !== undefined && status >= 500 ? 'server' : 'client',
+    $metadata: status === undefined ? {} : { httpStatusCode: status },
+    ...extra,
+  });
+}
+
+describe('classifyAwsError', () => {
+  it.each([
+    ['ThrottlingException', 400],
+    ['ProvisionedThroughputExceededException', 400],
+    ['SlowDown', 503],
+    ['TooManyRequestsException', 429],
+    ['RequestLimitExceeded', 400],
+  ])('classifies %s as throttled', (name, status) => {
+    expect(classifyAwsError(sdkError(name, status), 'op')).toBeInstanceOf(ThrottledError);
+  });
+
+  it('classifies an error the SDK marks as throttling', () => {
+    expect(
+      classifyAwsError(sdkError('Weird', 400, { $retryable: { throttling: true } }), 'op'),
+    ).toBeInstanceOf(ThrottledError);
+  });
+
+  it.each([
+    ['InternalError', 500],
+    ['ServiceUnavailable', 503],
+    ['InternalServerError', 500],
+    ['SomethingNew', 502],
+  ])('classifies %s (HTTP %i) as transient', (name, status) => {
+    expect(classifyAwsError(sdkError(name, status), 'op')).toBeInstanceOf(TransientError);
+  });
+
+  it('classifies a dropped connection as transient', () => {
+    const error = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect(classifyAwsError(error, 'op')).toBeInstanceOf(TransientError);
+  });
+
+  it('classifies a timeout as transient', () => {
+    expect(classifyAwsError(sdkError('TimeoutError'), 'op')).toBeInstanceOf(TransientError);
+  });
+
+  it('classifies a 404 on an object request as object not found', () => {
+    expect(classifyAwsError(sdkError('NotFound', 404), 'HeadObject', { objectRequest: true })).toBeInstanceOf(
+      ObjectNotFoundError,
+    );
+  });
+
+  it('classifies a 412 on an object request as superseded', () => {
+    expect(
+      classifyAwsError(sdkError('PreconditionFailed', 412), 'GetObject', { objectRequest: true }),
+    ).toBeInstanceOf(SupersededError);
+  });
+
+  it('classifies a 404 elsewhere (a missing topic, a missing table) as permanent', () => {
+    expect(classifyAwsError(sdkError('NotFoundException', 404), 'Publish')).toBeInstanceOf(PermanentError);
+    expect(classifyAwsError(sdkError('ResourceNotFoundException', 400), 'PutItem')).toBeInstanceOf(
+      PermanentError,
+    );
+  });
+
+  it('classifies access denied as permanent', () => {
+    expect(
+      classifyAwsError(sdkError('AccessDenied', 403), 'HeadObject', { objectRequest: true }),
+    ).toBeInstanceOf(PermanentError);
+  });
+
+  it('says which operation failed, with the error name, status and message, and keeps the cause', () => {
+    const original = sdkError('ThrottlingException', 400);
+    const classified = classifyAwsError(original, 'PutItem s3://b/k');
+    expect(classified.message).toBe(
+      'PutItem s3://b/k failed: ThrottlingException (HTTP 400): ThrottlingException happened',
+    );
+    expect(classified.cause).toBe(original);
+  });
+
+  it('returns pipeline errors unchanged', () => {
+    const error = new InvalidInputError('bad');
+    expect(classifyAwsError(error, 'op')).toBe(error);
+  });
+
+  it('handles values that are not errors', () => {
+    expect(classifyAwsError('boom', 'op')).toBeInstanceOf(PermanentError);
+  });
+});
+
+describe('error names', () => {
+  it.each([
+    [new ThrottledError('x'), 'ThrottledError', true],
+    [new TransientError('x'), 'TransientError', true],
+    [new ObjectNotFoundError('x'), 'ObjectNotFoundError', false],
+    [new SupersededError('x'), 'SupersededError', false],
+    [new PermanentError('x'), 'PermanentError', false],
+    [new InvalidInputError('x'), 'InvalidInputError', false],
+  ])('%s is named %s (retryable: %s)', (error, name, retryable) => {
+    expect(error.name).toBe(name);
+    expect(error.retryable).toBe(retryable);
+    expect(error).toBeInstanceOf(Error);
+  });
+});

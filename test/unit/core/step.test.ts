@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { InvalidInputError, SupersededError, TransientError } from '../../../functions/core/errors';
+import { type StepLogger, stepHandler } from '../../../functions/core/step';
+import { EXECUTION_ARN, objectEvent } from '../../support/fixtures';
+
+function recordingLogger() {
+  const lines: { level: string; message: string; extra: Record<string, unknown>[] }[] = [];
+  let keys: Record<string, unknown> = {};
+  const logger: StepLogger & { keys: () => Record<string, unknown> } = {
+    resetKeys: () => {
+      keys = {};
+    },
+    appendKeys: (more) => {
+      keys = { ...keys, ...more };
+    },
+    info: (message, ...extra) => lines.push({ level: 'info', message, extra }),
+    warn: (message, ...extra) => lines.push({ level: 'warn', message, extra }),
+    error: (message, ...extra) => lines.push({ level: 'error', message, extra }),
+    keys: () => keys,
+  };
+  return { logger, lines };
+}
+
+const schema = z.object({ object: z.object({ bucket: z.string(), key: z.string(), sequencer: z.string() }) });
+
+describe('stepHandler', () => {
+  it('passes the validated input to the logic and returns its result', async () => {
+    const { logger } = recordingLogger();
+    const handler = stepHandler({ name: 'demo', schema, logger, run: async (input) => input.object.key });
+    await expect(handler({ object: objectEvent() })).resolves.toBe('reports/q3 2026 (final).csv');
+  });
+
+  it('rejects invalid input with InvalidInputError naming the step and the field', async () => {
+    const { logger } = recordingLogger();
+    const handler = stepHandler({ name: 'demo', schema, logger, run: async () => 'never' });
+    await expect(handler({ object: { bucket: 'b' } })).rejects.toThrow(InvalidInputError);
+    await expect(handler({ object: { bucket: 'b' } })).rejects.toThrow(
+      /demo input is not valid: object\.key: /,
+    );
+  });
+
+  it('correlates log lines with the object and the execution', async () => {
+    const { logger } = recordingLogger();
+    const handler = stepHandler({ name: 'demo', schema, logger, run: async () => 'ok' });
+    await handler({ object: objectEvent(), executionArn: EXECUTION_ARN });
+    expect(logger.keys()).toMatchObject({
+      step: 'demo',
+      bucket: 'uploads',
+      key: 'reports/q3 2026 (final).csv',
+      execution: 'q3_2026_final_csv-0123',
+    });
+  });
+
+  it('rethrows errors unchanged, so Step Functions sees their names', async () => {
+    const { logger } = recordingLogger();
+    const error = new TransientError('flaky');
+    const handler = stepHandler({ name: 'demo', schema, logger, run: async () => Promise.reject(error) });
+    await expect(handler({ object: objectEvent() })).rejects.toBe(error);
+  });
+
+  it('logs expected outcomes as info, faults as warnings and the rest as errors', async () => {
+    const { logger, lines } = recordingLogger();
+    const failing = (error: Error) =>
+      stepHandler({ name: 'demo', schema, logger, run: async () => Promise.reject(error) })({
+        object: objectEvent(),
+      }).catch(() => undefined);
+    await failing(new SupersededError('newer'));
+    await failing(new TransientError('flaky'));
+    await failing(new TypeError('bug'));
+    expect(lines.map((line) => [line.level, line.message])).toEqual([
+      ['info', 'demo ended with SupersededError'],
+      ['warn', 'demo ended with TransientError'],
+      ['error', 'demo ended with TypeError'],
+    ]);
+  });
+});
