@@ -1,0 +1,90 @@
+import { GetObjectTaggingCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { classifyAwsError, SupersededError } from '../core/errors';
+import type { ObjectDescription } from '../core/metadata-item';
+import { objectEventSchema } from '../core/object-event';
+import { normalizeETag } from '../core/s3-event';
+
+/** What the DescribeObject state passes: the object event. */
+export const describeObjectInputSchema = z.object({ object: objectEventSchema });
+export type DescribeObjectInput = z.output<typeof describeObjectInputSchema>;
+
+export interface DescribeObjectDeps {
+  s3: S3Client;
+}
+
+const CHECKSUM_FIELDS = [
+  'ChecksumCRC32',
+  'ChecksumCRC32C',
+  'ChecksumCRC64NVME',
+  'ChecksumSHA1',
+  'ChecksumSHA256',
+] as const;
+
+/**
+ * Describes the object an event is about: HeadObject (of the event's version
+ * when the bucket is versioned) and its tags.
+ *
+ * @throws ObjectNotFoundError when the object is gone (deleted before it was described).
+ * @throws SupersededError when the object's ETag is no longer the event's: it was overwritten.
+ * @throws ThrottledError, TransientError, PermanentError from the S3 calls.
+ */
+export async function describeObject(
+  { object }: DescribeObjectInput,
+  { s3 }: DescribeObjectDeps,
+): Promise<ObjectDescription> {
+  const target = {
+    Bucket: object.bucket,
+    Key: object.key,
+    ...(object.versionId ? { VersionId: object.versionId } : {}),
+  };
+  const head = await s3
+    .send(new HeadObjectCommand({ ...target, ChecksumMode: 'ENABLED' }))
+    .catch((error: unknown) => {
+      throw classifyAwsError(error, `HeadObject s3://${object.bucket}/${object.key}`, {
+        objectRequest: true,
+      });
+    });
+
+  const eTag = normalizeETag(head.ETag ?? '');
+  if (object.eTag !== undefined && eTag !== object.eTag) {
+    throw new SupersededError(
+      `s3://${object.bucket}/${object.key} was overwritten after this event: event ETag ${object.eTag}, current ETag ${eTag}`,
+    );
+  }
+
+  const tagging = await s3.send(new GetObjectTaggingCommand(target)).catch((error: unknown) => {
+    throw classifyAwsError(error, `GetObjectTagging s3://${object.bucket}/${object.key}`, {
+      objectRequest: true,
+    });
+  });
+
+  const checksumAlgorithms = CHECKSUM_FIELDS.filter((field) => head[field] !== undefined).map((field) =>
+    field.replace('Checksum', ''),
+  );
+  const description: ObjectDescription = {
+    contentType: head.ContentType ?? 'application/octet-stream',
+    size: head.ContentLength ?? 0,
+    eTag,
+    lastModified: (head.LastModified ?? new Date(object.eventTime)).toISOString(),
+    // HeadObject leaves StorageClass out for STANDARD objects.
+    storageClass: head.StorageClass ?? 'STANDARD',
+    userMetadata: head.Metadata ?? {},
+    tags: Object.fromEntries((tagging.TagSet ?? []).map(({ Key, Value }) => [Key ?? '', Value ?? ''])),
+  };
+  const optional: Partial<ObjectDescription> = {
+    contentEncoding: head.ContentEncoding,
+    contentLanguage: head.ContentLanguage,
+    contentDisposition: head.ContentDisposition,
+    cacheControl: head.CacheControl,
+    versionId: head.VersionId,
+    serverSideEncryption: head.ServerSideEncryption,
+    kmsKeyId: head.SSEKMSKeyId,
+    checksumAlgorithms: checksumAlgorithms.length > 0 ? checksumAlgorithms : undefined,
+    checksumType: head.ChecksumType,
+  };
+  for (const [name, value] of Object.entries(optional)) {
+    if (value !== undefined && value !== '') Object.assign(description, { [name]: value });
+  }
+  return description;
+}

@@ -1,0 +1,127 @@
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { classifyAwsError, PipelineError } from '../core/errors';
+import { executionName } from '../core/execution-name';
+import type { ObjectEvent } from '../core/object-event';
+import { parseNotificationBody } from '../core/s3-event';
+
+/** The SQS event the starter receives (only the fields it uses are checked). */
+export const sqsEventSchema = z.object({
+  Records: z.array(z.looseObject({ messageId: z.string().min(1), body: z.string() })),
+});
+export type SqsEvent = z.output<typeof sqsEventSchema>;
+type SqsRecord = SqsEvent['Records'][number];
+
+export interface StarterDeps {
+  sfn: SFNClient;
+  stateMachineArn: string;
+  /** Receives one line per message outcome (Powertools' Logger fits). */
+  log: {
+    info(message: string, extra: Record<string, unknown>): void;
+    error(message: string, extra: Record<string, unknown>): void;
+  };
+}
+
+/** What happened to one SQS message. */
+export type MessageOutcome =
+  | { messageId: string; outcome: 'started'; executions: { name: string; duplicate: boolean }[] }
+  | { messageId: string; outcome: 'test-event' }
+  | { messageId: string; outcome: 'failed'; errorName: string; reason: string };
+
+/** Lambda's partial batch response: the messages to redeliver (and, after maxReceiveCount, dead-letter). */
+export interface SqsBatchResponse {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+/** StartExecution calls in flight at once, to stay clear of the API's token bucket on large batches. */
+const MAX_CONCURRENT_STARTS = 10;
+
+/**
+ * Starts one execution for an object event, named deterministically. A name
+ * that already exists is the same S3 event delivered again: a duplicate,
+ * acknowledged, never a second execution.
+ */
+async function startExecution(
+  event: ObjectEvent,
+  deps: StarterDeps,
+): Promise<{ name: string; duplicate: boolean }> {
+  const name = executionName(event);
+  try {
+    await deps.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: deps.stateMachineArn,
+        name,
+        input: JSON.stringify({ object: event }),
+      }),
+    );
+    return { name, duplicate: false };
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ExecutionAlreadyExists') return { name, duplicate: true };
+    throw classifyAwsError(error, `StartExecution ${name}`);
+  }
+}
+
+async function processMessage(record: SqsRecord, deps: StarterDeps): Promise<MessageOutcome> {
+  const { messageId } = record;
+  try {
+    const parsed = parseNotificationBody(record.body);
+    if (parsed.kind === 'test') {
+      deps.log.info('Acknowledged an s3:TestEvent (sent when notifications are configured)', {
+        messageId,
+        bucket: parsed.bucket,
+      });
+      return { messageId, outcome: 'test-event' };
+    }
+    const executions = [];
+    // One message usually holds one record; several are started in order so a
+    // failure part-way leaves the rest to the redelivery (the started ones are then duplicates).
+    for (const event of parsed.events) executions.push(await startExecution(event, deps));
+    for (const execution of executions) {
+      deps.log.info(execution.duplicate ? 'Duplicate event: execution already exists' : 'Started execution', {
+        messageId,
+        execution: execution.name,
+      });
+    }
+    return { messageId, outcome: 'started', executions };
+  } catch (error) {
+    const errorName = error instanceof Error ? error.name : 'Error';
+    const reason = error instanceof Error ? error.message : String(error);
+    const retryable = error instanceof PipelineError && error.retryable;
+    deps.log.error(
+      retryable
+        ? 'Message failed and will be redelivered'
+        : 'Message is not valid: it will be redelivered until it reaches the dead-letter queue',
+      { messageId, errorName, reason },
+    );
+    return { messageId, outcome: 'failed', errorName, reason };
+  }
+}
+
+/**
+ * Processes one SQS batch of S3 event notifications: validates each message,
+ * acknowledges s3:TestEvents, starts one execution per object event. Each
+ * message succeeds or fails alone, so one bad message never blocks the others.
+ */
+export async function startExecutions(event: SqsEvent, deps: StarterDeps): Promise<MessageOutcome[]> {
+  const outcomes: MessageOutcome[] = new Array(event.Records.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < event.Records.length) {
+      const index = next;
+      next += 1;
+      const record = event.Records[index];
+      if (record !== undefined) outcomes[index] = await processMessage(record, deps);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENT_STARTS, event.Records.length) }, worker));
+  return outcomes;
+}
+
+/** The partial batch response for a batch's outcomes. */
+export function toBatchResponse(outcomes: readonly MessageOutcome[]): SqsBatchResponse {
+  return {
+    batchItemFailures: outcomes
+      .filter((outcome) => outcome.outcome === 'failed')
+      .map(({ messageId }) => ({ itemIdentifier: messageId })),
+  };
+}

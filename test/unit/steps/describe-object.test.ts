@@ -1,0 +1,99 @@
+import { GetObjectTaggingCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../../functions/describe-object';
+import { objectEvent } from '../../support/fixtures';
+
+const s3 = mockClient(S3Client);
+
+function sdkError(name: string, status: number) {
+  return Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+}
+
+const head = {
+  ContentType: 'text/csv',
+  ContentLength: 1024,
+  ETag: '"d41d8cd98f00b204e9800998ecf8427e"',
+  LastModified: new Date('2026-11-25T10:15:30.000Z'),
+  Metadata: { owner: 'finance' },
+  ServerSideEncryption: 'AES256' as const,
+  ChecksumCRC32: 'AAAAAA==',
+  ChecksumType: 'FULL_OBJECT' as const,
+};
+
+beforeEach(() => {
+  s3.reset();
+  s3.on(HeadObjectCommand).resolves(head);
+  s3.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: 'project', Value: 'q3' }] });
+});
+
+describe('describe-object handler', () => {
+  it('describes the object from HeadObject and its tags', async () => {
+    await expect(handler({ object: objectEvent() })).resolves.toEqual({
+      contentType: 'text/csv',
+      size: 1024,
+      eTag: 'd41d8cd98f00b204e9800998ecf8427e',
+      lastModified: '2026-11-25T10:15:30.000Z',
+      storageClass: 'STANDARD',
+      serverSideEncryption: 'AES256',
+      checksumAlgorithms: ['CRC32'],
+      checksumType: 'FULL_OBJECT',
+      userMetadata: { owner: 'finance' },
+      tags: { project: 'q3' },
+    });
+    expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input).toEqual({
+      Bucket: 'uploads',
+      Key: 'reports/q3 2026 (final).csv',
+      ChecksumMode: 'ENABLED',
+    });
+  });
+
+  it('asks for the event version in a versioned bucket', async () => {
+    s3.on(HeadObjectCommand).resolves({ ...head, VersionId: 'v1' });
+    const description = await handler({ object: objectEvent({ versionId: 'v1' }) });
+    expect(description.versionId).toBe('v1');
+    expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input.VersionId).toBe('v1');
+    expect(s3.commandCalls(GetObjectTaggingCommand)[0]?.args[0].input.VersionId).toBe('v1');
+  });
+
+  it('keeps the storage class HeadObject reports', async () => {
+    s3.on(HeadObjectCommand).resolves({ ...head, StorageClass: 'GLACIER' });
+    await expect(handler({ object: objectEvent() })).resolves.toMatchObject({ storageClass: 'GLACIER' });
+  });
+
+  it('fails with SupersededError when the object was overwritten after the event', async () => {
+    s3.on(HeadObjectCommand).resolves({ ...head, ETag: '"ffffffffffffffffffffffffffffffff"' });
+    await expect(handler({ object: objectEvent() })).rejects.toMatchObject({
+      name: 'SupersededError',
+      message: expect.stringContaining(
+        'event ETag d41d8cd98f00b204e9800998ecf8427e, current ETag ffffffffffffffffffffffffffffffff',
+      ),
+    });
+  });
+
+  it('fails with ObjectNotFoundError when the object is gone', async () => {
+    s3.on(HeadObjectCommand).rejects(sdkError('NotFound', 404));
+    await expect(handler({ object: objectEvent() })).rejects.toMatchObject({ name: 'ObjectNotFoundError' });
+  });
+
+  it('fails with ObjectNotFoundError when the object goes between the two calls', async () => {
+    s3.on(GetObjectTaggingCommand).rejects(sdkError('NoSuchKey', 404));
+    await expect(handler({ object: objectEvent() })).rejects.toMatchObject({ name: 'ObjectNotFoundError' });
+  });
+
+  it('fails with ThrottledError when S3 asks to slow down', async () => {
+    s3.on(HeadObjectCommand).rejects(sdkError('SlowDown', 503));
+    await expect(handler({ object: objectEvent() })).rejects.toMatchObject({ name: 'ThrottledError' });
+  });
+
+  it('fails with PermanentError when access is denied', async () => {
+    s3.on(HeadObjectCommand).rejects(sdkError('Forbidden', 403));
+    await expect(handler({ object: objectEvent() })).rejects.toMatchObject({ name: 'PermanentError' });
+  });
+
+  it('rejects input without an object event', async () => {
+    await expect(handler({})).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining('describe-object input is not valid: object: '),
+    });
+  });
+});

@@ -1,0 +1,150 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { executionName } from '../../../functions/core/execution-name';
+import { parseNotificationBody } from '../../../functions/core/s3-event';
+import { handler } from '../../../functions/starter';
+import { type StarterDeps, startExecutions } from '../../../functions/starter/start-executions';
+import { fixture, fixtureText, sqsEventOf } from '../../support/fixtures';
+
+const sfn = mockClient(SFNClient);
+const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:metadata-pipeline';
+
+function eventsOf(fixtureName: string) {
+  const parsed = parseNotificationBody(fixtureText(`events/${fixtureName}`));
+  if (parsed.kind !== 'events') throw new Error('expected events');
+  return parsed.events;
+}
+
+function recordingLog() {
+  const lines: { level: string; message: string; extra: Record<string, unknown> }[] = [];
+  const log: StarterDeps['log'] = {
+    info: (message, extra) => lines.push({ level: 'info', message, extra }),
+    error: (message, extra) => lines.push({ level: 'error', message, extra }),
+  };
+  return { log, lines };
+}
+
+beforeEach(() => {
+  sfn.reset();
+  sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution', startDate: new Date() });
+});
+
+describe('starter handler', () => {
+  it('reports only the bad messages of a mixed batch as failures', async () => {
+    await expect(handler(fixture('events/sqs-batch-mixed.json'))).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: 'msg-garbage' }, { itemIdentifier: 'msg-missing-field' }],
+    });
+  });
+
+  it('starts one execution per object event, named deterministically, with the decoded event as input', async () => {
+    await handler(sqsEventOf(fixtureText('events/object-created-put.json')));
+    const [event] = eventsOf('object-created-put.json');
+    expect(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        stateMachineArn: STATE_MACHINE_ARN,
+        name: executionName(event ?? ({} as never)),
+        input: JSON.stringify({ object: event }),
+      },
+    ]);
+  });
+
+  it('acknowledges a duplicate delivery (ExecutionAlreadyExists) instead of failing it', async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('Execution already exists'), { name: 'ExecutionAlreadyExists' }));
+    await expect(handler(sqsEventOf(fixtureText('events/object-created-put.json')))).resolves.toEqual({
+      batchItemFailures: [],
+    });
+  });
+
+  it('acknowledges an s3:TestEvent without starting anything', async () => {
+    await expect(handler(sqsEventOf(fixtureText('events/s3-test-event.json')))).resolves.toEqual({
+      batchItemFailures: [],
+    });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('fails only the message whose StartExecution is throttled', async () => {
+    const throttled = eventsOf('object-created-versioned.json')[0];
+    sfn.on(StartExecutionCommand, { name: executionName(throttled ?? ({} as never)) }).rejects(
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const event = sqsEventOf(
+      fixtureText('events/object-created-put.json'),
+      fixtureText('events/object-created-versioned.json'),
+      fixtureText('events/object-removed-delete.json'),
+    );
+    await expect(handler(event)).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: 'message-2' }] });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(3);
+  });
+
+  it('rejects an event that is not an SQS batch', async () => {
+    await expect(handler({ hello: 'world' })).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining('SQS event is not valid: Records: '),
+    });
+  });
+});
+
+describe('startExecutions', () => {
+  it('logs why a message is rejected', async () => {
+    const { log, lines } = recordingLog();
+    await startExecutions(sqsEventOf('not json'), {
+      sfn: new SFNClient({}),
+      stateMachineArn: STATE_MACHINE_ARN,
+      log,
+    });
+    expect(lines).toEqual([
+      {
+        level: 'error',
+        message: 'Message is not valid: it will be redelivered until it reaches the dead-letter queue',
+        extra: {
+          messageId: 'message-1',
+          errorName: 'InvalidInputError',
+          reason: 'Message body is not JSON (received "not json")',
+        },
+      },
+    ]);
+  });
+
+  it('starts every record of a message with several records', async () => {
+    const { log } = recordingLog();
+    const put = fixture<{ Records: unknown[] }>('events/object-created-put.json');
+    const removed = fixture<{ Records: unknown[] }>('events/object-removed-delete.json');
+    const body = JSON.stringify({ Records: [...put.Records, ...removed.Records] });
+    const [outcome] = await startExecutions(sqsEventOf(body), {
+      sfn: new SFNClient({}),
+      stateMachineArn: STATE_MACHINE_ARN,
+      log,
+    });
+    expect(outcome).toMatchObject({
+      outcome: 'started',
+      executions: [{ duplicate: false }, { duplicate: false }],
+    });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(2);
+  });
+
+  it('keeps the order of outcomes for a large batch processed concurrently', async () => {
+    const { log } = recordingLog();
+    const bodies = Array.from({ length: 25 }, (_, index) =>
+      fixtureText('events/object-created-put.json').replace(
+        '0055AED6DCD90281E5',
+        (0x1000 + index).toString(16),
+      ),
+    );
+    const outcomes = await startExecutions(sqsEventOf(...bodies), {
+      sfn: new SFNClient({}),
+      stateMachineArn: STATE_MACHINE_ARN,
+      log,
+    });
+    expect(outcomes.map((outcome) => outcome.messageId)).toEqual(
+      bodies.map((_, index) => `message-${index + 1}`),
+    );
+    expect(new Set(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name)).size).toBe(
+      25,
+    );
+  });
+});
