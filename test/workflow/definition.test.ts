@@ -1,0 +1,104 @@
+import validator from 'asl-validator';
+import { PIPELINE_ERROR_NAMES } from '../../functions/core/errors';
+import {
+  FUNCTION_PLACEHOLDERS,
+  fillPlaceholders,
+  placeholdersIn,
+  readDefinitionText,
+} from '../../statemachine/definition';
+import { loadDefinition } from './harness';
+
+type Retrier = {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: string;
+};
+type State = {
+  Type: string;
+  Retry?: Retrier[];
+  Catch?: { ErrorEquals: string[] }[];
+  Branches?: { States: Record<string, State> }[];
+};
+
+function allStates(states: Record<string, State>): [string, State][] {
+  return Object.entries(states).flatMap(([name, state]) => [
+    [name, state] as [string, State],
+    ...(state.Branches ?? []).flatMap((branch) => allStates(branch.States)),
+  ]);
+}
+
+const definition = loadDefinition() as unknown as { States: Record<string, State> };
+const tasks = allStates(definition.States).filter(([, state]) => state.Type === 'Task');
+
+describe('the definition file', () => {
+  it('is valid Amazon States Language (asl-validator)', () => {
+    const result = validator(loadDefinition());
+    expect(result.errorsText()).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('declares exactly the function placeholders CDK and the local runtime fill', () => {
+    expect(placeholdersIn(readDefinitionText()).sort()).toEqual(Object.keys(FUNCTION_PLACEHOLDERS).sort());
+  });
+
+  it('refuses to be filled with a missing or unknown placeholder', () => {
+    expect(() => fillPlaceholders(readDefinitionText(), { Nope: 'x' })).toThrow(
+      /missing values for \[DescribeObjectFunctionArn, .*\], no placeholder for \[Nope\]/,
+    );
+  });
+
+  it.each(tasks)(
+    '%s retries throttling and transient faults with backoff, full jitter and a max delay',
+    (_name, state) => {
+      const retried = (error: string) => state.Retry?.find((retrier) => retrier.ErrorEquals.includes(error));
+      for (const error of [
+        'ThrottledError',
+        'TransientError',
+        'Lambda.ServiceException',
+        'Lambda.TooManyRequestsException',
+      ]) {
+        const retrier = retried(error);
+        expect(retrier).toMatchObject({
+          JitterStrategy: 'FULL',
+          BackoffRate: expect.any(Number),
+          MaxDelaySeconds: expect.any(Number),
+        });
+        expect(retrier?.MaxAttempts).toBeGreaterThan(1);
+      }
+    },
+  );
+
+  it.each(tasks)('%s never retries permanent errors or expected endings', (_name, state) => {
+    const retriedErrors = (state.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals);
+    for (const error of [
+      'PermanentError',
+      'InvalidInputError',
+      'ObjectNotFoundError',
+      'SupersededError',
+      'States.ALL',
+    ]) {
+      expect(retriedErrors).not.toContain(error);
+    }
+  });
+
+  it('names only errors the steps can throw (or Step Functions and Lambda raise)', () => {
+    const named = allStates(definition.States).flatMap(([, state]) => [
+      ...(state.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals),
+      ...(state.Catch ?? []).flatMap((catcher) => catcher.ErrorEquals),
+    ]);
+    const ours = named.filter((name) => !/^(States|Lambda|Sandbox)\./.test(name));
+    for (const name of ours) expect(PIPELINE_ERROR_NAMES).toContain(name);
+  });
+
+  it('catches every failure of every Task and Parallel state outside the failure path', () => {
+    const guarded = allStates(definition.States).filter(
+      ([name, state]) => (state.Type === 'Task' || state.Type === 'Parallel') && name !== 'SniffContent',
+    );
+    for (const [, state] of guarded) {
+      expect(state.Catch?.some((catcher) => catcher.ErrorEquals.includes('States.ALL'))).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,233 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { objectEvent } from '../support/fixtures';
+import { runWorkflow } from './harness';
+
+// The real handlers run; only the AWS services behind them are mocked.
+const s3 = mockClient(S3Client);
+const dynamo = mockClient(DynamoDBDocumentClient);
+const sns = mockClient(SNSClient);
+
+const png = readFileSync(join(__dirname, '..', '..', 'local', 'samples', 'photo.png'));
+const ETAG = 'b1946ac92492d2347c6235b4d2611184';
+const created = objectEvent({ key: 'images/cat 1.png', eTag: ETAG, size: png.length });
+const removed = objectEvent({
+  key: 'images/cat 1.png',
+  eventType: 'removed',
+  eventName: 'ObjectRemoved:Delete',
+  sequencer: '0055AED6DCD90281F0',
+  size: undefined,
+  eTag: undefined,
+});
+
+const awsError = (name: string, status: number) =>
+  Object.assign(new Error(`${name} (simulated)`), { name, $metadata: { httpStatusCode: status } });
+
+function publishedTypes(): string[] {
+  return sns
+    .commandCalls(PublishCommand)
+    .map((call) => JSON.parse(JSON.parse(call.args[0].input.Message ?? '{}').default).type);
+}
+
+beforeEach(() => {
+  s3.reset();
+  dynamo.reset();
+  sns.reset();
+  s3.on(HeadObjectCommand).resolves({
+    ContentType: 'image/png',
+    ContentLength: png.length,
+    ETag: `"${ETAG}"`,
+    LastModified: new Date('2026-11-25T10:15:30.000Z'),
+  });
+  s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+  s3.on(GetObjectCommand).callsFake(async () => ({
+    Body: { transformToByteArray: async () => new Uint8Array(png) },
+  }));
+  dynamo.on(PutCommand).resolves({});
+  dynamo
+    .on(UpdateCommand)
+    .callsFake(async (input) => ({
+      Attributes: { ...input.Key, Status: 'deleted', ContentType: 'image/png' },
+    }));
+  sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
+});
+
+describe('created object', () => {
+  it('is described, enriched, written and notified', async () => {
+    const run = await runWorkflow({ object: created });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered).toEqual([
+      'RouteEvent',
+      'DescribeObject',
+      'Enrich',
+      'SniffContent',
+      'WriteMetadata',
+      'WasWritten',
+      'Notify',
+    ]);
+    expect(run.retries).toEqual([]);
+    const item = dynamo.commandCalls(PutCommand)[0]?.args[0].input.Item;
+    expect(item).toMatchObject({
+      ObjectKey: 'images/cat 1.png',
+      ContentType: 'image/png',
+      DetectedContentType: 'image/png',
+      Category: 'image',
+      ContentTypeMismatch: false,
+      ExecutionArn: run.executionArn,
+    });
+    expect(publishedTypes()).toEqual(['object.created']);
+    expect(run.output).toMatchObject({ write: { result: { written: true, status: 'recorded' } } });
+  });
+});
+
+describe('removed object', () => {
+  it('writes a tombstone and notifies the deletion, without describing anything', async () => {
+    const run = await runWorkflow({ object: removed });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered).toEqual(['RouteEvent', 'WriteTombstone', 'WasWritten', 'Notify']);
+    expect(s3.calls()).toHaveLength(0);
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(1);
+    expect(publishedTypes()).toEqual(['object.deleted']);
+  });
+});
+
+describe('object gone before it is described', () => {
+  it('ends successfully, marked gone, writing and notifying nothing', async () => {
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+    const run = await runWorkflow({ object: created });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered).toEqual(['RouteEvent', 'DescribeObject', 'ObjectGone']);
+    expect(run.output?.outcome).toMatchObject({
+      status: 'gone',
+      reason: expect.stringContaining('HeadObject'),
+    });
+    expect(dynamo.calls()).toHaveLength(0);
+    expect(sns.calls()).toHaveLength(0);
+  });
+});
+
+describe('object overwritten after the event', () => {
+  it('ends successfully, marked superseded, when HeadObject shows another ETag', async () => {
+    s3.on(HeadObjectCommand).resolves({ ContentType: 'image/png', ContentLength: 10, ETag: '"0000"' });
+    const run = await runWorkflow({ object: created });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered).toEqual(['RouteEvent', 'DescribeObject', 'Superseded']);
+    expect(run.output?.outcome).toMatchObject({ status: 'superseded' });
+    expect(dynamo.calls()).toHaveLength(0);
+    expect(sns.calls()).toHaveLength(0);
+  });
+
+  it('ends successfully, marked superseded, when it changes during enrichment (412)', async () => {
+    s3.on(GetObjectCommand).rejects(awsError('PreconditionFailed', 412));
+    const run = await runWorkflow({ object: created });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered).toEqual([
+      'RouteEvent',
+      'DescribeObject',
+      'Enrich',
+      'SniffContent',
+      'Superseded',
+    ]);
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+});
+
+describe('stale event', () => {
+  it('ends successfully, marked superseded, with no notification, when a newer event is already recorded', async () => {
+    dynamo.on(PutCommand).rejects(
+      Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException',
+        Item: { Sequencer: { S: 'FF'.padStart(64, '0') } },
+      }),
+    );
+    const run = await runWorkflow({ object: created });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered.slice(-2)).toEqual(['WasWritten', 'Stale']);
+    expect(run.output?.outcome).toMatchObject({
+      status: 'superseded',
+      reason: expect.stringContaining('already records a newer event'),
+    });
+    expect(sns.calls()).toHaveLength(0);
+  });
+});
+
+describe('transient faults', () => {
+  it('retries a throttled write, visibly in the history, then succeeds', async () => {
+    dynamo
+      .on(PutCommand)
+      .rejectsOnce(awsError('ProvisionedThroughputExceededException', 400))
+      .rejectsOnce(awsError('ThrottlingException', 400))
+      .resolves({});
+    const run = await runWorkflow({ object: created });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retries).toEqual([
+      { state: 'WriteMetadata', attempt: 1, error: 'ThrottledError' },
+      { state: 'WriteMetadata', attempt: 2, error: 'ThrottledError' },
+    ]);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(3);
+    expect(publishedTypes()).toEqual(['object.created']);
+  });
+
+  it('retries a 5xx from S3 inside the enrichment branch, then succeeds', async () => {
+    s3.on(GetObjectCommand)
+      .rejectsOnce(awsError('InternalError', 500))
+      .callsFake(async () => ({ Body: { transformToByteArray: async () => new Uint8Array(png) } }));
+    const run = await runWorkflow({ object: created });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retries).toEqual([{ state: 'SniffContent', attempt: 1, error: 'TransientError' }]);
+  });
+
+  it('fails through the Catch path once throttling outlasts the retries', async () => {
+    dynamo.on(PutCommand).rejects(awsError('ThrottlingException', 400));
+    const run = await runWorkflow({ object: created });
+    expect(run.status).toBe('FAILED');
+    expect(run.retries).toHaveLength(6);
+    expect(
+      run.retries.every((retry) => retry.state === 'WriteMetadata' && retry.error === 'ThrottledError'),
+    ).toBe(true);
+    expect(run.statesEntered.slice(-2)).toEqual(['NotifyFailure', 'Failed']);
+    expect(run.error).toBe('ThrottledError');
+    expect(publishedTypes()).toEqual(['object.failed']);
+  });
+});
+
+describe('permanent failure', () => {
+  it('is not retried: it publishes a failure notification and ends in the Fail state with the error', async () => {
+    s3.on(HeadObjectCommand).rejects(awsError('Forbidden', 403));
+    const run = await runWorkflow({ object: created });
+    expect(run.status).toBe('FAILED');
+    expect(run.retries).toEqual([]);
+    expect(run.statesEntered).toEqual(['RouteEvent', 'DescribeObject', 'NotifyFailure', 'Failed']);
+    expect(run.error).toBe('PermanentError');
+    expect(JSON.parse(run.cause ?? '{}').errorMessage).toContain(
+      'HeadObject s3://uploads/images/cat 1.png failed: Forbidden (HTTP 403)',
+    );
+    const failure = JSON.parse(
+      JSON.parse(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}').default,
+    );
+    expect(failure).toMatchObject({
+      type: 'object.failed',
+      key: 'images/cat 1.png',
+      failure: { error: 'PermanentError', cause: expect.stringContaining('Forbidden') },
+    });
+  });
+
+  it('still ends in the Fail state when the failure notification cannot be sent either', async () => {
+    sns.on(PublishCommand).rejects(awsError('AuthorizationErrorException', 403));
+    const run = await runWorkflow({ object: created });
+    expect(run.status).toBe('FAILED');
+    expect(run.statesEntered.slice(-3)).toEqual(['Notify', 'NotifyFailure', 'Failed']);
+    expect(run.error).toBe('PermanentError');
+  });
+
+  it('rejects an input that is not an object event, with a clear cause', async () => {
+    const run = await runWorkflow({ object: { ...created, sequencer: 'not-hex' } });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('InvalidInputError');
+    expect(JSON.parse(run.cause ?? '{}').errorMessage).toContain('object.sequencer');
+  });
+});
