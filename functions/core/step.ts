@@ -11,6 +11,13 @@ export interface StepLogger {
   error(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
+/** The part of a metrics client a step handler uses (Powertools' Metrics satisfies it). */
+export interface StepMetrics {
+  addMetric(name: string, unit: 'Count' | 'Bytes', value: number): void;
+  hasStoredMetrics(): boolean;
+  publishStoredMetrics(): void;
+}
+
 /** Fields every workflow step receives, for log correlation. */
 interface Correlated {
   object?: { bucket: string; key: string; sequencer: string };
@@ -23,6 +30,12 @@ export interface StepHandlerOptions<Schema extends z.ZodType, Result> {
   readonly name: string;
   readonly schema: Schema;
   readonly logger: StepLogger;
+  /**
+   * Receives one count per error, named after it (e.g. `ThrottledError`), and
+   * whatever `run` adds; published at the end of every invocation.
+   * @default no metrics
+   */
+  readonly metrics?: StepMetrics;
   /** The step's logic, called with the validated input. */
   readonly run: (input: z.output<Schema>) => Promise<Result>;
 }
@@ -43,7 +56,7 @@ function logLevelOf(error: unknown): 'info' | 'warn' | 'error' {
 export function stepHandler<Schema extends z.ZodType, Result>(
   options: StepHandlerOptions<Schema, Result>,
 ): (event: unknown) => Promise<Result> {
-  const { name, schema, logger, run } = options;
+  const { name, schema, logger, metrics, run } = options;
   return async (event: unknown) => {
     logger.resetKeys();
     const correlated = (typeof event === 'object' && event !== null ? event : {}) as Correlated;
@@ -62,7 +75,11 @@ export function stepHandler<Schema extends z.ZodType, Result>(
         errorName,
         errorMessage: error instanceof Error ? error.message : String(error),
       });
+      metrics?.addMetric(errorName, 'Count', 1);
       throw error;
+    } finally {
+      // Publishing nothing makes Powertools log a warning on every invocation.
+      if (metrics?.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
 }

@@ -1,18 +1,31 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { requireEnv } from '../core/env';
 import { parseInput } from '../core/validation';
+import { logger, metrics, tracer } from '../powertools';
 import { type SqsBatchResponse, sqsEventSchema, startExecutions, toBatchResponse } from './start-executions';
 
-const logger = new Logger({ serviceName: 's3-metadata-pipeline' });
 const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
 // Unlike the workflow steps, the starter keeps the SDK's standard retries: a
 // failed message waits out a whole visibility timeout before it is redelivered.
-const sfn = new SFNClient({});
+const sfn = tracer.captureAWSv3Client(new SFNClient({}));
 
 /** The ingest queue's consumer: SQS batch of S3 events -> one execution per object event. */
 export const handler = async (event: unknown): Promise<SqsBatchResponse> => {
-  const batch = parseInput(sqsEventSchema, event, 'SQS event');
-  const outcomes = await startExecutions(batch, { sfn, stateMachineArn, log: logger });
-  return toBatchResponse(outcomes);
+  logger.resetKeys();
+  try {
+    const batch = parseInput(sqsEventSchema, event, 'SQS event');
+    const outcomes = await startExecutions(batch, { sfn, stateMachineArn, log: logger });
+    for (const outcome of outcomes) {
+      if (outcome.outcome === 'test-event') metrics.addMetric('TestEvents', 'Count', 1);
+      else if (outcome.outcome === 'failed') metrics.addMetric('RejectedMessages', 'Count', 1);
+      else {
+        const duplicates = outcome.executions.filter((execution) => execution.duplicate).length;
+        metrics.addMetric('ExecutionsStarted', 'Count', outcome.executions.length - duplicates);
+        if (duplicates > 0) metrics.addMetric('DuplicateEvents', 'Count', duplicates);
+      }
+    }
+    return toBatchResponse(outcomes);
+  } finally {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  }
 };

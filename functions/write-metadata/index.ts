@@ -1,13 +1,12 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { requireEnv } from '../core/env';
 import { SINGLE_ATTEMPT, stepHandler } from '../core/step';
+import { logger, metrics, tracer } from '../powertools';
 import { writeMetadata, writeMetadataInputSchema } from './write-metadata';
 
-const logger = new Logger({ serviceName: 's3-metadata-pipeline' });
 const tableName = requireEnv('TABLE_NAME');
-const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(SINGLE_ATTEMPT), {
+const dynamo = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient(SINGLE_ATTEMPT)), {
   marshallOptions: { removeUndefinedValues: true },
 });
 
@@ -16,9 +15,18 @@ export const handler = stepHandler({
   name: 'write-metadata',
   schema: writeMetadataInputSchema,
   logger,
+  metrics,
   run: async (input) => {
     const result = await writeMetadata(input, { dynamo, tableName });
-    if (!result.written) logger.info('Event is stale: not written', { reason: result.reason });
+    if (!result.written) {
+      logger.info('Event is stale: not written', { reason: result.reason });
+      metrics.addMetric('StaleEvents', 'Count', 1);
+    } else if (result.status === 'deleted') {
+      metrics.addMetric('ObjectsDeleted', 'Count', 1);
+    } else {
+      metrics.addMetric('ObjectsRecorded', 'Count', 1);
+      metrics.addMetric('BytesRecorded', 'Bytes', result.item.FileSize ?? 0);
+    }
     return result;
   },
 });

@@ -48,11 +48,9 @@ beforeEach(() => {
     Body: { transformToByteArray: async () => new Uint8Array(png) },
   }));
   dynamo.on(PutCommand).resolves({});
-  dynamo
-    .on(UpdateCommand)
-    .callsFake(async (input) => ({
-      Attributes: { ...input.Key, Status: 'deleted', ContentType: 'image/png' },
-    }));
+  dynamo.on(UpdateCommand).callsFake(async (input) => ({
+    Attributes: { ...input.Key, Status: 'deleted', ContentType: 'image/png' },
+  }));
   sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
 });
 

@@ -74,3 +74,46 @@ describe('stepHandler', () => {
     ]);
   });
 });
+
+describe('stepHandler metrics', () => {
+  function recordingMetrics() {
+    const added: [string, string, number][] = [];
+    let published = 0;
+    return {
+      added,
+      published: () => published,
+      metrics: {
+        addMetric: (name: string, unit: 'Count' | 'Bytes', value: number) => added.push([name, unit, value]),
+        hasStoredMetrics: () => added.length > published,
+        publishStoredMetrics: () => {
+          published = added.length;
+        },
+      },
+    };
+  }
+
+  it('counts each error under its name and publishes', async () => {
+    const { logger } = recordingLogger();
+    const recording = recordingMetrics();
+    const handler = stepHandler({
+      name: 'demo',
+      schema,
+      logger,
+      metrics: recording.metrics,
+      run: async () => Promise.reject(new TransientError('flaky')),
+    });
+    await handler({ object: objectEvent() }).catch(() => undefined);
+    expect(recording.added).toEqual([['TransientError', 'Count', 1]]);
+    expect(recording.published()).toBe(1);
+  });
+
+  it('publishes nothing when nothing was measured', async () => {
+    const { logger } = recordingLogger();
+    const recording = recordingMetrics();
+    const publish = jest.spyOn(recording.metrics, 'publishStoredMetrics');
+    await stepHandler({ name: 'demo', schema, logger, metrics: recording.metrics, run: async () => 'ok' })({
+      object: objectEvent(),
+    });
+    expect(publish).not.toHaveBeenCalled();
+  });
+});
