@@ -1,5 +1,5 @@
 import { GetObjectTaggingCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { classifyAwsError, SupersededError } from '../core/errors';
 import type { ObjectDescription } from '../core/metadata-item';
 import { objectEventSchema } from '../core/object-event';

@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
+import * as z from 'zod';
 import { classifyAwsError } from '../core/errors';
 import type { MetadataItem } from '../core/metadata-item';
 import { buildNotification } from '../core/notification';

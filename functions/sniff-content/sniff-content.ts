@@ -1,5 +1,5 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { classifyAwsError } from '../core/errors';
 import { type EnrichmentResult, objectDescriptionSchema } from '../core/metadata-item';
 import { objectEventSchema } from '../core/object-event';

@@ -1,5 +1,5 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { classifyAwsError, PipelineError } from '../core/errors';
 import { executionName } from '../core/execution-name';
 import type { ObjectEvent } from '../core/object-event';

@@ -1,0 +1,47 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { logicalId, synth } from './synth';
+
+describe('alarms and dashboard', () => {
+  const { template } = synth({ alarmEmail: 'oncall@example.com' });
+  const alarmTopic = { Ref: logicalId(template, 'AWS::SNS::Topic', 'PipelineAlarmTopic') };
+
+  it.each([
+    ['failed executions', 'ExecutionsFailed', 'AWS/States'],
+    ['timed-out executions', 'ExecutionsTimedOut', 'AWS/States'],
+    ['throttled executions', 'ExecutionThrottled', 'AWS/States'],
+    ['messages in the dead-letter queue', 'ApproximateNumberOfMessagesVisible', 'AWS/SQS'],
+    ['starter errors', 'Errors', 'AWS/Lambda'],
+  ])('alarms on %s, to the alarm topic', (_what, metricName, namespace) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: metricName,
+      Namespace: namespace,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [alarmTopic],
+      OKActions: [alarmTopic],
+    });
+  });
+
+  it('alarms on throttles of any pipeline function', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 't0 + t1 + t2 + t3 + t4' })]),
+      AlarmActions: [alarmTopic],
+    });
+  });
+
+  it('has six alarms', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+  });
+
+  it('sends alarms to the configured address', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+      TopicArn: alarmTopic,
+    });
+  });
+
+  it('has a dashboard of the pipeline', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
