@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError, SupersededError, TransientError } from '../../../functions/core/errors';
 import { type StepLogger, stepHandler } from '../../../functions/core/step';
 import { EXECUTION_ARN, objectEvent } from '../../support/fixtures';
