@@ -62,7 +62,8 @@ describe('default configuration', () => {
       SqsManagedSseEnabled: true,
     });
     const queue = template.findResources('AWS::SQS::Queue', { Properties: { VisibilityTimeout: 180 } });
-    const size = (Object.values(queue)[0]?.Properties as { MaximumMessageSize: number }).MaximumMessageSize;
+    const size = (Object.values(queue)[0]?.Properties as { MaximumMessageSize?: number } | undefined)
+      ?.MaximumMessageSize;
     expect(size).toBeGreaterThanOrEqual(65_536);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 30,

@@ -39,7 +39,7 @@ export function logicalId(template: Template, type: string, prefix: string): str
 /** The deployed state machine definition, with each token replaced by a readable marker. */
 export function deployedDefinition(template: Template): Json {
   const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-  const definition = (machines[0]?.Properties as Json).DefinitionString as
+  const definition = (machines[0]?.Properties as Json | undefined)?.DefinitionString as
     | { 'Fn::Join': [string, unknown[]] }
     | string;
   if (typeof definition === 'string') return JSON.parse(definition);
