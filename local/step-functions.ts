@@ -1,0 +1,539 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ExecutionError,
+  ExecutionTimeoutError,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
+import { type LambdaHandler, lambdaInvokeHandlers } from './lambda-invoke';
+import type { Store } from './store';
+
+/**
+ * A minimal Step Functions service in front of aws-local-stepfunctions,
+ * running the definition file with the real handlers. It answers the JSON API
+ * (StartExecution, DescribeExecution, ListExecutions, GetExecutionHistory,
+ * ListStateMachines, DescribeStateMachine) with STANDARD semantics:
+ *
+ * - StartExecution with the name and input of a running execution returns that
+ *   execution; any other reuse of a name is ExecutionAlreadyExists.
+ * - Executions are durable: each is recorded before StartExecution answers,
+ *   and executions still running when the runtime stopped (even killed) are
+ *   restarted from the beginning when it starts again. Every step is
+ *   idempotent, so a restart repeats work but never duplicates a result.
+ */
+
+/** One event of an execution as aws-local-stepfunctions reports it. */
+export type EngineEvent =
+  ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface ExecutionRecord {
+  arn: string;
+  name: string;
+  stateMachineArn: string;
+  status: ExecutionStatus;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  startDate: number;
+  stopDate?: number;
+}
+
+/** What the runtime's trace hears about an execution: the engine's events, a restart, the end. */
+export type ExecutionEvent = EngineEvent | { type: 'Restarted' } | { type: 'Finished' };
+export type ExecutionListener = (execution: ExecutionRecord, event: ExecutionEvent) => void;
+
+export interface StepFunctionsOptions {
+  store: Store;
+  region: string;
+  account: string;
+  stateMachineName: string;
+  /** The definition, placeholders filled. */
+  definition: StateMachineDefinition;
+  /** Handler by function ARN. */
+  functions: Readonly<Record<string, LambdaHandler>>;
+  /**
+   * Executions running at once; more wait their turn (still RUNNING).
+   * @default 64
+   */
+  maxConcurrentExecutions?: number;
+  /**
+   * Multiplies every Retry interval (0.1 makes waits ten times shorter).
+   * @default 1, the definition's own intervals
+   */
+  retryIntervalScale?: number;
+}
+
+/** An error of the Step Functions API: its name becomes the JSON `__type`. */
+export class StatesApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+// Step Functions execution names: 1-80 characters, no whitespace, brackets, wildcards, special or control characters.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: excluding control characters is the rule
+const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+
+interface Row {
+  arn: string;
+  name: string;
+  state_machine_arn: string;
+  status: ExecutionStatus;
+  input: string;
+  output: string | null;
+  error: string | null;
+  cause: string | null;
+  start_date: number;
+  stop_date: number | null;
+}
+
+function fromRow(row: Row): ExecutionRecord {
+  return {
+    arn: row.arn,
+    name: row.name,
+    stateMachineArn: row.state_machine_arn,
+    status: row.status,
+    input: row.input,
+    startDate: row.start_date,
+    ...(row.output !== null ? { output: row.output } : {}),
+    ...(row.error !== null ? { error: row.error } : {}),
+    ...(row.cause !== null ? { cause: row.cause } : {}),
+    ...(row.stop_date !== null ? { stopDate: row.stop_date } : {}),
+  };
+}
+
+/** Bounds the executions running at once. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
+export class StepFunctionsService {
+  readonly stateMachineArn: string;
+  private readonly machine: StateMachine;
+  private readonly handlers: ReturnType<typeof lambdaInvokeHandlers>;
+  private readonly retryOverrides: Record<string, number[]> | undefined;
+  private readonly slots: Slots;
+  private readonly listeners = new Set<ExecutionListener>();
+  private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
+  private stopping = false;
+
+  constructor(private readonly options: StepFunctionsOptions) {
+    this.stateMachineArn = `arn:aws:states:${options.region}:${options.account}:stateMachine:${options.stateMachineName}`;
+    this.machine = new StateMachine(options.definition, {
+      validationOptions: { checkArn: true, checkPaths: true },
+    });
+    this.handlers = lambdaInvokeHandlers(options.definition, options.functions);
+    this.slots = new Slots(options.maxConcurrentExecutions ?? 64);
+    this.retryOverrides = this.scaledRetryIntervals(options.retryIntervalScale ?? 1);
+  }
+
+  /** Restarts the executions a previous run left RUNNING. */
+  resume(): number {
+    const rows = this.options.store
+      .prepare("SELECT * FROM sfn_executions WHERE status = 'RUNNING' ORDER BY start_date")
+      .all() as unknown as Row[];
+    for (const row of rows) {
+      const execution = fromRow(row);
+      // Keep ExecutionStarted (event 1); the rest is replayed by running again.
+      this.options.store
+        .prepare('DELETE FROM sfn_events WHERE execution_arn = ? AND id > 1')
+        .run(execution.arn);
+      for (const listener of this.listeners) listener(execution, { type: 'Restarted' });
+      this.launch(execution);
+    }
+    return rows.length;
+  }
+
+  onExecutionEvent(listener: ExecutionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops accepting executions and waits for (or, past `graceMs`, abandons) the running ones. */
+  async stop(graceMs = 5000): Promise<void> {
+    this.stopping = true;
+    const all = Promise.allSettled([...this.running.values()].map((execution) => execution.done));
+    const timer = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([all, timer]);
+    // Abandoned executions stay RUNNING in the store and are restarted next time.
+    for (const execution of this.running.values()) execution.abort();
+  }
+
+  // --- the API ------------------------------------------------------------------------------
+
+  /** Answers one API call (`X-Amz-Target: AWSStepFunctions.<action>`). */
+  async handle(action: string, body: Record<string, unknown>): Promise<unknown> {
+    switch (action) {
+      case 'StartExecution':
+        return this.startExecution(body);
+      case 'DescribeExecution':
+        return this.describeExecution(String(body.executionArn ?? ''));
+      case 'ListExecutions':
+        return this.listExecutions(body);
+      case 'GetExecutionHistory':
+        return this.getExecutionHistory(body);
+      case 'ListStateMachines':
+        return {
+          stateMachines: [
+            {
+              stateMachineArn: this.stateMachineArn,
+              name: this.options.stateMachineName,
+              type: 'STANDARD',
+              creationDate: 0,
+            },
+          ],
+        };
+      case 'DescribeStateMachine':
+        this.checkStateMachine(body.stateMachineArn);
+        return {
+          stateMachineArn: this.stateMachineArn,
+          name: this.options.stateMachineName,
+          status: 'ACTIVE',
+          type: 'STANDARD',
+          definition: JSON.stringify(this.options.definition),
+          roleArn: `arn:aws:iam::${this.options.account}:role/local`,
+          creationDate: 0,
+        };
+      default:
+        throw new StatesApiError(
+          'UnknownOperationException',
+          `${action} is not available in the local runtime (StartExecution, DescribeExecution, ListExecutions, GetExecutionHistory, ListStateMachines, DescribeStateMachine are)`,
+        );
+    }
+  }
+
+  private checkStateMachine(arn: unknown): void {
+    if (arn !== this.stateMachineArn) {
+      throw new StatesApiError(
+        'StateMachineDoesNotExist',
+        `State Machine Does Not Exist: '${String(arn)}' (the local one is ${this.stateMachineArn})`,
+      );
+    }
+  }
+
+  startExecution(body: Record<string, unknown>): { executionArn: string; startDate: number } {
+    if (this.stopping) throw new StatesApiError('ServiceUnavailable', 'The local runtime is stopping', 503);
+    this.checkStateMachine(body.stateMachineArn);
+    const name = typeof body.name === 'string' ? body.name : randomUUID();
+    if (!NAME.test(name)) {
+      throw new StatesApiError(
+        'InvalidName',
+        `Invalid Name: '${name}' (1-80 characters, no whitespace, brackets, wildcards or special characters)`,
+      );
+    }
+    const input = typeof body.input === 'string' ? body.input : '{}';
+    if (Buffer.byteLength(input) > 262_144)
+      throw new StatesApiError('InvalidExecutionInput', 'Input is larger than 256 KiB');
+    try {
+      JSON.parse(input);
+    } catch {
+      throw new StatesApiError(
+        'InvalidExecutionInput',
+        `Invalid State Machine Execution Input: '${input.slice(0, 100)}' is not JSON`,
+      );
+    }
+    const arn = `arn:aws:states:${this.options.region}:${this.options.account}:execution:${this.options.stateMachineName}:${name}`;
+    const existing = this.find(arn);
+    if (existing !== undefined) {
+      if (existing.status === 'RUNNING' && existing.input === input)
+        return { executionArn: arn, startDate: existing.startDate };
+      throw new StatesApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+    }
+    const execution: ExecutionRecord = {
+      arn,
+      name,
+      stateMachineArn: this.stateMachineArn,
+      status: 'RUNNING',
+      input,
+      startDate: Date.now() / 1000,
+    };
+    this.options.store
+      .prepare(
+        "INSERT INTO sfn_executions (arn, name, state_machine_arn, status, input, start_date) VALUES (?, ?, ?, 'RUNNING', ?, ?)",
+      )
+      .run(arn, name, this.stateMachineArn, input, execution.startDate);
+    this.appendEvent(arn, 1, {
+      type: 'ExecutionStarted',
+      executionStartedEventDetails: {
+        input,
+        inputDetails: { truncated: false },
+        roleArn: `arn:aws:iam::${this.options.account}:role/local`,
+      },
+    });
+    this.launch(execution);
+    return { executionArn: arn, startDate: execution.startDate };
+  }
+
+  find(arn: string): ExecutionRecord | undefined {
+    const row = this.options.store.prepare('SELECT * FROM sfn_executions WHERE arn = ?').get(arn) as
+      | Row
+      | undefined;
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  private describeExecution(arn: string) {
+    const execution = this.find(arn);
+    if (execution === undefined)
+      throw new StatesApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return {
+      executionArn: execution.arn,
+      stateMachineArn: execution.stateMachineArn,
+      name: execution.name,
+      status: execution.status,
+      startDate: execution.startDate,
+      ...(execution.stopDate !== undefined ? { stopDate: execution.stopDate } : {}),
+      input: execution.input,
+      ...(execution.output !== undefined ? { output: execution.output } : {}),
+      ...(execution.error !== undefined ? { error: execution.error } : {}),
+      ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
+    };
+  }
+
+  private listExecutions(body: Record<string, unknown>) {
+    this.checkStateMachine(body.stateMachineArn);
+    const limit = Math.min(Math.max(Number(body.maxResults ?? 100) || 100, 1), 1000);
+    const offset = Number(body.nextToken ?? 0) || 0;
+    const status = typeof body.statusFilter === 'string' ? body.statusFilter : undefined;
+    const rows = this.options.store
+      .prepare(
+        `SELECT * FROM sfn_executions WHERE state_machine_arn = ? ${status ? 'AND status = ?' : ''} ORDER BY start_date DESC, arn LIMIT ? OFFSET ?`,
+      )
+      .all(
+        ...([this.stateMachineArn, ...(status ? [status] : []), limit + 1, offset] as (string | number)[]),
+      ) as unknown as Row[];
+    const page = rows.slice(0, limit).map(fromRow);
+    return {
+      executions: page.map((execution) => ({
+        executionArn: execution.arn,
+        stateMachineArn: execution.stateMachineArn,
+        name: execution.name,
+        status: execution.status,
+        startDate: execution.startDate,
+        ...(execution.stopDate !== undefined ? { stopDate: execution.stopDate } : {}),
+      })),
+      ...(rows.length > limit ? { nextToken: String(offset + limit) } : {}),
+    };
+  }
+
+  private getExecutionHistory(body: Record<string, unknown>) {
+    const arn = String(body.executionArn ?? '');
+    if (this.find(arn) === undefined)
+      throw new StatesApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    const limit = Math.min(Math.max(Number(body.maxResults ?? 100) || 100, 1), 1000);
+    const offset = Number(body.nextToken ?? 0) || 0;
+    const order = body.reverseOrder === true ? 'DESC' : 'ASC';
+    const rows = this.options.store
+      .prepare(`SELECT event FROM sfn_events WHERE execution_arn = ? ORDER BY id ${order} LIMIT ? OFFSET ?`)
+      .all(arn, limit + 1, offset) as { event: string }[];
+    return {
+      events: rows.slice(0, limit).map((row) => JSON.parse(row.event) as unknown),
+      ...(rows.length > limit ? { nextToken: String(offset + limit) } : {}),
+    };
+  }
+
+  // --- running executions -------------------------------------------------------------------
+
+  private scaledRetryIntervals(scale: number): Record<string, number[]> | undefined {
+    if (scale === 1) return undefined;
+    type AnyState = {
+      Type: string;
+      Retry?: { IntervalSeconds?: number; BackoffRate?: number }[];
+      Branches?: { States: Record<string, AnyState> }[];
+    };
+    // aws-local-stepfunctions takes one fixed wait per retrier; the scaled first interval keeps the retry visible and quick.
+    const collect = (states: Record<string, AnyState>): [string, number[]][] =>
+      Object.entries(states).flatMap(([name, state]) => [
+        ...(state.Retry
+          ? [
+              [name, state.Retry.map((retrier) => (retrier.IntervalSeconds ?? 1) * 1000 * scale)] as [
+                string,
+                number[],
+              ],
+            ]
+          : []),
+        ...(state.Branches ?? []).flatMap((branch) => collect(branch.States)),
+      ]);
+    return Object.fromEntries(collect(this.options.definition.States as unknown as Record<string, AnyState>));
+  }
+
+  private appendEvent(arn: string, id: number, event: Record<string, unknown>): void {
+    this.options.store
+      .prepare('INSERT OR REPLACE INTO sfn_events (execution_arn, id, event) VALUES (?, ?, ?)')
+      .run(arn, id, JSON.stringify({ timestamp: Date.now() / 1000, id, previousEventId: id - 1, ...event }));
+  }
+
+  private launch(execution: ExecutionRecord): void {
+    let abort: () => void = () => undefined;
+    const done = (async () => {
+      await this.slots.acquire();
+      try {
+        if (this.stopping) return;
+        await this.execute(execution, (fn) => {
+          abort = fn;
+        });
+      } finally {
+        this.slots.release();
+        this.running.delete(execution.arn);
+      }
+    })();
+    this.running.set(execution.arn, { abort: () => abort(), done });
+  }
+
+  private async execute(execution: ExecutionRecord, setAbort: (abort: () => void) => void): Promise<void> {
+    const input = JSON.parse(execution.input) as never;
+    const run = this.machine.run(input, {
+      overrides: {
+        taskResourceLocalHandlers: this.handlers as never,
+        ...(this.retryOverrides ? { retryIntervalOverrides: this.retryOverrides } : {}),
+      },
+      context: {
+        Execution: {
+          Id: execution.arn,
+          Name: execution.name,
+          StartTime: new Date(execution.startDate * 1000).toISOString(),
+          Input: input,
+          RoleArn: `arn:aws:iam::${this.options.account}:role/local`,
+        },
+        StateMachine: { Id: this.stateMachineArn, Name: this.options.stateMachineName },
+      },
+      noThrowOnAbort: true,
+    });
+    setAbort(run.abort);
+    let id = 1;
+    const states = new Map<string, string>();
+    const record = (event: Record<string, unknown>) => {
+      id += 1;
+      this.appendEvent(execution.arn, id, event);
+    };
+    const history = (async () => {
+      for await (const event of run.eventLogs) {
+        for (const listener of this.listeners) listener(execution, event);
+        for (const mapped of toHistoryEvents(event, states)) record(mapped);
+      }
+    })();
+
+    let outcome: Partial<ExecutionRecord>;
+    try {
+      const output = await run.result;
+      if (output === null && this.stopping) return; // aborted by stop(): restarted next time
+      outcome = { status: 'SUCCEEDED', output: JSON.stringify(output) };
+    } catch (error) {
+      if (error instanceof ExecutionTimeoutError) outcome = { status: 'TIMED_OUT' };
+      else if (error instanceof ExecutionError) {
+        const cause = error.cause as { name?: string; message?: string; cause?: unknown } | undefined;
+        outcome = {
+          status: 'FAILED',
+          error: cause?.name ?? 'States.Runtime',
+          cause: typeof cause?.cause === 'string' ? cause.cause : (cause?.message ?? error.message),
+        };
+      } else throw error;
+    }
+    await history;
+    const stopDate = Date.now() / 1000;
+    this.options.store
+      .prepare(
+        'UPDATE sfn_executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE arn = ?',
+      )
+      .run(
+        outcome.status ?? 'FAILED',
+        outcome.output ?? null,
+        outcome.error ?? null,
+        outcome.cause ?? null,
+        stopDate,
+        execution.arn,
+      );
+    if (outcome.status === 'TIMED_OUT')
+      record({ type: 'ExecutionTimedOut', executionTimedOutEventDetails: {} });
+    const finished = { ...execution, ...outcome, stopDate } as ExecutionRecord;
+    for (const listener of this.listeners) listener(finished, { type: 'Finished' });
+  }
+}
+
+/** Maps one engine event to the history events Step Functions records for it. */
+function toHistoryEvents(event: EngineEvent, states: Map<string, string>): Record<string, unknown>[] {
+  const json = (value: unknown) => JSON.stringify(value ?? null);
+  const lambda = { resourceType: 'lambda', resource: 'invoke' };
+  switch (event.type) {
+    case 'StateEntered': {
+      const { name, type, input } = event.state;
+      states.set(name, type);
+      const entered = { type: `${type}StateEntered`, stateEnteredEventDetails: { name, input: json(input) } };
+      if (type === 'Task')
+        return [
+          entered,
+          { type: 'TaskScheduled', taskScheduledEventDetails: { ...lambda, parameters: json(input) } },
+          { type: 'TaskStarted', taskStartedEventDetails: lambda },
+        ];
+      if (type === 'Parallel') return [entered, { type: 'ParallelStateStarted' }];
+      return [entered];
+    }
+    case 'StateFailed': {
+      const type = states.get(event.state.name);
+      const details = { error: event.Error, cause: String(event.Cause ?? '') };
+      if (type === 'Task') return [{ type: 'TaskFailed', taskFailedEventDetails: { ...lambda, ...details } }];
+      if (type === 'Parallel') return [{ type: 'ParallelStateFailed' }];
+      return [];
+    }
+    case 'StateRetried': {
+      // Step Functions shows a retry as the Task scheduled again after its failure.
+      if (states.get(event.state.name) !== 'Task') return [];
+      return [
+        {
+          type: 'TaskScheduled',
+          taskScheduledEventDetails: { ...lambda, parameters: json(event.state.input) },
+        },
+        { type: 'TaskStarted', taskStartedEventDetails: lambda },
+      ];
+    }
+    case 'StateExited': {
+      const { name, type, output } = event.state;
+      const exited = { type: `${type}StateExited`, stateExitedEventDetails: { name, output: json(output) } };
+      if (type === 'Task')
+        return [
+          { type: 'TaskSucceeded', taskSucceededEventDetails: { ...lambda, output: json(output) } },
+          exited,
+        ];
+      if (type === 'Parallel') return [{ type: 'ParallelStateSucceeded' }, exited];
+      return [exited];
+    }
+    case 'ExecutionSucceeded':
+      return [{ type: 'ExecutionSucceeded', executionSucceededEventDetails: { output: json(event.output) } }];
+    case 'ExecutionFailed':
+      return [
+        {
+          type: 'ExecutionFailed',
+          executionFailedEventDetails: { error: event.Error, cause: String(event.Cause ?? '') },
+        },
+      ];
+    case 'ExecutionAborted':
+      return [{ type: 'ExecutionAborted', executionAbortedEventDetails: {} }];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+/**
+ * The local runtime's own state (what the emulators do not keep): S3 object
+ * tags and notification configurations, Step Functions executions and their
+ * history. One SQLite database, in the data directory or in memory. Every
+ * write is committed before the request that caused it is answered, so a
+ * killed runtime loses nothing it acknowledged.
+ */
+export function openStore(file: string | undefined): DatabaseSync {
+  if (file !== undefined) mkdirSync(dirname(file), { recursive: true });
+  const db = new DatabaseSync(file ?? ':memory:');
+  db.exec(`
+    PRAGMA journal_mode = WAL;
+    PRAGMA synchronous = FULL;
+    CREATE TABLE IF NOT EXISTS s3_tags (bucket TEXT NOT NULL, key TEXT NOT NULL, tags TEXT NOT NULL, PRIMARY KEY (bucket, key));
+    CREATE TABLE IF NOT EXISTS s3_upload_tags (upload_id TEXT PRIMARY KEY, tags TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS s3_notifications (bucket TEXT PRIMARY KEY, configuration TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS sfn_executions (
+      arn TEXT PRIMARY KEY, name TEXT NOT NULL, state_machine_arn TEXT NOT NULL, status TEXT NOT NULL,
+      input TEXT NOT NULL, output TEXT, error TEXT, cause TEXT, start_date REAL NOT NULL, stop_date REAL
+    );
+    CREATE INDEX IF NOT EXISTS sfn_executions_by_machine ON sfn_executions (state_machine_arn, start_date);
+    CREATE TABLE IF NOT EXISTS sfn_events (
+      execution_arn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (execution_arn, id)
+    );
+  `);
+  return db;
+}
+
+export type Store = DatabaseSync;
