@@ -20,7 +20,11 @@ module.exports = {
     project('unit', { setupFiles: ['<rootDir>/test/setup/handler-env.ts'] }),
     project('workflow', { setupFiles: ['<rootDir>/test/setup/handler-env.ts'] }),
     project('cdk'),
-    project('e2e'),
+    project('e2e', {
+      globalSetup: '<rootDir>/test/e2e/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/e2e/support/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/e2e/support/timeout.ts'],
+    }),
   ],
   reporters: ['default', '<rootDir>/test/reporters/summary-line.js'],
 };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ObjectEvent } from './object-event';
+import { padSequencer } from './sequencer';
 
 /** Step Functions execution names: at most 80 characters. */
 export const MAX_EXECUTION_NAME_LENGTH = 80;
@@ -15,10 +16,13 @@ type EventIdentity = Pick<ObjectEvent, 'bucket' | 'key' | 'versionId' | 'sequenc
  * subscribers can drop repeats).
  */
 export function eventId(event: EventIdentity): string {
-  return createHash('sha256')
-    .update(JSON.stringify([event.bucket, event.key, event.versionId ?? '', event.sequencer.toUpperCase()]))
-    .digest('hex')
-    .slice(0, HASH_LENGTH);
+  return (
+    createHash('sha256')
+      // The padded form: one sequencer, however it is spelled (case, leading zeros), gives one id.
+      .update(JSON.stringify([event.bucket, event.key, event.versionId ?? '', padSequencer(event.sequencer)]))
+      .digest('hex')
+      .slice(0, HASH_LENGTH)
+  );
 }
 
 /**

@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+export interface RuntimeProcess {
+  endpoint: string;
+  child: ChildProcess;
+  /** Everything the runtime printed so far. */
+  output(): string;
+  /** Ctrl-C, as a user stops it; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts `npm start` (local/main.ts) in a child process on a free port, as a
+ * user runs it, and waits for its "Ready:" line.
+ */
+export function startRuntimeProcess(
+  args: readonly string[] = [],
+  timeoutMs = 90_000,
+): Promise<RuntimeProcess> {
+  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['local/main.ts', '--port', '0', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`The runtime was not ready after ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const check = () => {
+      const ready = /Ready: (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (ready?.[1] === undefined) return;
+      clearTimeout(timer);
+      child.stdout?.off('data', check);
+      resolve({
+        endpoint: ready[1],
+        child,
+        output: () => output,
+        stop: async () => {
+          if (child.exitCode === null) child.kill('SIGINT');
+          const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+          const code = await exited;
+          clearTimeout(guard);
+          return code;
+        },
+      });
+    };
+    child.stdout?.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`The runtime exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+}
+
+/** Retries `probe` until it returns a value that is not undefined, for at most `timeoutMs`. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  what = 'the condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
