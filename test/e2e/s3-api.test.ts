@@ -152,6 +152,39 @@ describe('S3 event notifications', () => {
     expect(new Set(sequencers).size).toBe(4);
   });
 
+  it('announces a browser form upload (PostObject) as ObjectCreated:Post', async () => {
+    const boundary = '----e2e-form-boundary';
+    const form = [
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="key"',
+      '',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's own placeholder for the file name
+      'incoming/${filename}',
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="file"; filename="form upload.csv"',
+      'Content-Type: text/csv',
+      '',
+      'c,d',
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    const response = await fetch(`${e2eEndpoint()}/${BUCKET}`, {
+      method: 'POST',
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=test/20261125/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: form,
+    });
+    expect(response.status).toBeLessThan(300);
+    const [record] = await records(1);
+    expect(record).toMatchObject({
+      eventName: 'ObjectCreated:Post',
+      s3: { object: { key: 'incoming/form+upload.csv', size: 3 } },
+    });
+  });
+
   it('applies the prefix and suffix filters', async () => {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'elsewhere/skip.csv', Body: '1' }));
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'incoming/skip.txt', Body: '1' }));
