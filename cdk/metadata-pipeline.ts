@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -346,6 +346,14 @@ export class MetadataPipeline extends Construct {
 
     this.starter = this.function('Starter', 'starter', functionProps);
     this.starter.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
+    // Events for any other bucket are misrouted: the starter dead-letters them with the reason.
+    this.starter.addEnvironment(
+      'WATCHED_BUCKETS',
+      Fn.join(
+        ',',
+        props.buckets.map(({ bucket }) => bucket.bucketName),
+      ),
+    );
     this.stateMachine.grantStartExecution(this.starter);
     this.starter.addEventSource(
       new SqsEventSource(this.ingestQueue, {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { runDemo } from './demo';
+import { anyFaults, FaultSpecError, parseFaults } from './faults';
 import { startRuntime } from './runtime';
 import { NotificationTap, traceExecutions } from './trace';
 
@@ -16,6 +17,10 @@ Options:
   --visibility-timeout N   seconds before a failed ingest message is retried (default 5)
   --retry-scale X          multiply the workflow's retry intervals by X, 0 < X <= 1 (default 1)
   --log-level LEVEL        handler log level: DEBUG, INFO, WARN, ERROR (default WARN)
+  --bucket NAME            a bucket to create and watch (repeatable; default: uploads)
+  --faults SPEC            inject faults into the pipeline's calls (or S3MP_FAULTS), e.g.
+                           throttle=0.2,transient=0.1,crash-after-write=0.05,deny=restricted/
+  --faults-seed N          make fault decisions repeatable (or S3MP_FAULTS_SEED; default 0)
   --quiet                  no live trace
   --help                   this text
 `;
@@ -27,6 +32,18 @@ const flagsSchema = z.object({
   'visibility-timeout': z.coerce.number().int().min(0).max(43200).default(5),
   'retry-scale': z.coerce.number().gt(0).max(1).default(1),
   'log-level': z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
+  bucket: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+          'expected an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens',
+        ),
+    )
+    .default(['uploads']),
+  faults: z.string().optional(),
+  'faults-seed': z.string().optional(),
   quiet: z.boolean().default(false),
   help: z.boolean().default(false),
 });
@@ -50,6 +67,9 @@ function readFlags() {
         'visibility-timeout': { type: 'string' },
         'retry-scale': { type: 'string' },
         'log-level': { type: 'string' },
+        bucket: { type: 'string', multiple: true },
+        faults: { type: 'string' },
+        'faults-seed': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -77,6 +97,16 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
+  let faults: ReturnType<typeof parseFaults>;
+  try {
+    faults = parseFaults(
+      flags.faults ?? process.env.S3MP_FAULTS,
+      flags['faults-seed'] ?? process.env.S3MP_FAULTS_SEED,
+    );
+  } catch (error) {
+    if (error instanceof FaultSpecError) fail(error.message);
+    throw error;
+  }
   const write = (line: string) => process.stdout.write(`${line}\n`);
   const started = Date.now();
   const runtime = await startRuntime({
@@ -85,6 +115,8 @@ async function main(): Promise<void> {
     visibilityTimeoutSeconds: flags['visibility-timeout'],
     retryIntervalScale: flags['retry-scale'],
     logLevel: flags['log-level'],
+    buckets: flags.bucket,
+    faults,
     log: (line) => write(`  ${line}`),
   });
   const tap = new NotificationTap(
@@ -120,12 +152,12 @@ async function main(): Promise<void> {
   write(`
 s3-metadata-pipeline local runtime (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
   endpoint        ${e}   S3, SQS, SNS, DynamoDB, Step Functions (route by SigV4 scope)
-  bucket          ${runtime.resources.bucket}   (ObjectCreated/ObjectRemoved -> ingest queue)
+  buckets         ${runtime.resources.buckets.join(', ')}   (ObjectCreated/ObjectRemoved -> ingest queue)
   table           ${runtime.resources.tableName}
   topic           ${runtime.resources.topicArn}
   state machine   ${runtime.resources.stateMachineArn}
   dead letters    ${runtime.resources.deadLetterQueueUrl}
-  data            ${runtime.dataDir} ${runtime.persistent ? '(kept)' : '(temporary)'}${runtime.resumedExecutions > 0 ? `\n  resumed         ${runtime.resumedExecutions} execution(s) left running by the last stop` : ''}
+  data            ${runtime.dataDir} ${runtime.persistent ? '(kept)' : '(temporary)'}${anyFaults(faults) ? `\n  faults          ${flags.faults ?? process.env.S3MP_FAULTS} (seed ${faults.seed}): injected into the pipeline's own calls` : ''}${runtime.resumedExecutions > 0 ? `\n  resumed         ${runtime.resumedExecutions} execution(s) left running by the last stop` : ''}
 
 Try it (Debian's AWS CLI is /usr/bin/aws):
   aws --endpoint-url ${e} s3 cp FILE s3://${runtime.resources.bucket}/

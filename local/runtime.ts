@@ -14,8 +14,9 @@ import {
   type StepFunctionName,
 } from '../statemachine/definition';
 import { ACCOUNT_ID, S3Edge } from './edge/s3';
-import { Edge, type Interceptor } from './edge/server';
+import { Edge } from './edge/server';
 import { SqsEventSource, type SqsHandler } from './event-source';
+import { type FaultCounts, type FaultSpec, faultInjector, NO_FAULTS } from './faults';
 import type { LambdaHandler } from './lambda-invoke';
 import { type Emulator, startDynamoDbLocal, startFauxqs } from './services/emulators';
 import { StepFunctionsService } from './step-functions';
@@ -63,10 +64,16 @@ export interface RuntimeOptions {
   retryIntervalScale?: number;
   /** Log level of the handlers (Powertools). @default 'WARN' */
   logLevel?: string;
-  /** Wraps each function invocation (fault injection). */
-  wrapFunction?: (name: StepFunctionName | 'starter', handler: LambdaHandler) => LambdaHandler;
-  /** Answers some requests instead of the services (fault injection). */
-  interceptor?: Interceptor;
+  /**
+   * The buckets to create and watch: their events go to the ingest queue.
+   * @default ['uploads']
+   */
+  buckets?: readonly string[];
+  /**
+   * Faults to inject into the pipeline's own calls (see local/faults.ts).
+   * @default none
+   */
+  faults?: FaultSpec;
   /** Receives progress lines during start-up. */
   log?: (line: string) => void;
 }
@@ -78,6 +85,7 @@ export interface Runtime {
   readonly persistent: boolean;
   readonly resources: {
     bucket: string;
+    buckets: readonly string[];
     tableName: string;
     topicArn: string;
     ingestQueueUrl: string;
@@ -88,6 +96,8 @@ export interface Runtime {
   readonly stepFunctions: StepFunctionsService;
   /** Executions restarted because a previous run stopped while they were running. */
   readonly resumedExecutions: number;
+  /** What fault injection has done so far. */
+  readonly faultCounts: FaultCounts;
   stop(): Promise<void>;
 }
 
@@ -186,19 +196,24 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
     const s3Edge = new S3Edge({ fauxqsEndpoint: fauxqs.endpoint, store, region: REGION });
     let stepFunctions: StepFunctionsService | undefined;
-    const edge = new Edge({
-      port: options.port ?? 4566,
+    const injector = faultInjector(options.faults ?? NO_FAULTS);
+    const edgeOptions = {
       fauxqsEndpoint: fauxqs.endpoint,
       dynamoDbEndpoint: dynamoDb.endpoint,
       s3: s3Edge,
-      states: (action, body) => {
+      states: (action: string, body: Record<string, unknown>) => {
         if (stepFunctions === undefined) throw new Error('Step Functions is not started yet');
         return stepFunctions.handle(action, body);
       },
-      ...(options.interceptor ? { interceptor: options.interceptor } : {}),
-    });
+    };
+    // Two doors to the same services: the public endpoint, and one for the
+    // pipeline's own functions, where injected faults apply.
+    const edge = new Edge({ ...edgeOptions, port: options.port ?? 4566 });
     const endpoint = await edge.start();
     cleanups.push(() => edge.stop());
+    const pipelineEdge = new Edge({ ...edgeOptions, port: 0, interceptor: injector.interceptor });
+    const pipelineEndpoint = await pipelineEdge.start();
+    cleanups.push(() => pipelineEdge.stop());
 
     const client = { endpoint, region: REGION, credentials: CREDENTIALS };
     const s3 = new S3Client(client);
@@ -206,10 +221,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const sns = new SNSClient(client);
     const dynamo = new DynamoDBClient(client);
 
-    log('creating the bucket, table, queues and topic...');
-    await s3.send(new CreateBucketCommand({ Bucket: RESOURCES.bucket })).catch((error: { name?: string }) => {
-      if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
-    });
+    log('creating the buckets, table, queues and topic...');
+    const buckets = options.buckets ?? [RESOURCES.bucket];
+    for (const bucket of buckets) {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: { name?: string }) => {
+        if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
+      });
+    }
     await ensureTable(dynamo);
     const arnOf = (queue: string) => `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${queue}`;
     const queueUrl = async (name: string, attributes: Record<string, string> = {}) => {
@@ -235,36 +253,39 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: arnOf(RESOURCES.tapQueue) }),
     );
     // Through the S3 API, as a deployment configures it; S3 answers with an s3:TestEvent.
-    await s3.send(
-      new PutBucketNotificationConfigurationCommand({
-        Bucket: RESOURCES.bucket,
-        NotificationConfiguration: {
-          QueueConfigurations: [
-            {
-              Id: 'metadata-pipeline',
-              QueueArn: arnOf(RESOURCES.ingestQueue),
-              Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
-            },
-          ],
-        },
-      }),
-    );
+    for (const bucket of buckets) {
+      await s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: bucket,
+          NotificationConfiguration: {
+            QueueConfigurations: [
+              {
+                Id: 'metadata-pipeline',
+                QueueArn: arnOf(RESOURCES.ingestQueue),
+                Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
+              },
+            ],
+          },
+        }),
+      );
+    }
 
     const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:${RESOURCES.stateMachine}`;
     const handlers = loadHandlers({
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL: endpoint,
+      AWS_ENDPOINT_URL: pipelineEndpoint,
       TABLE_NAME: RESOURCES.tableName,
       TOPIC_ARN: topicArn,
       STATE_MACHINE_ARN: stateMachineArn,
+      WATCHED_BUCKETS: buckets.join(','),
       POWERTOOLS_SERVICE_NAME: 's3-metadata-pipeline',
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
     });
-    const wrap = options.wrapFunction ?? ((_name, handler) => handler);
+    const wrap = injector.wrapFunction;
     const functionArn = (name: StepFunctionName) =>
       `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:s3-metadata-${name}`;
     const definition = JSON.parse(
@@ -322,7 +343,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       dataDir,
       persistent,
       resources: {
-        bucket: RESOURCES.bucket,
+        bucket: buckets[0] ?? RESOURCES.bucket,
+        buckets,
         tableName: RESOURCES.tableName,
         topicArn,
         ingestQueueUrl,
@@ -332,6 +354,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       },
       stepFunctions: service,
       resumedExecutions,
+      faultCounts: injector.counts,
       stop: stopAll,
     };
   } catch (error) {

@@ -147,11 +147,19 @@ export function classifyAwsError(
 ): PipelineError {
   if (error instanceof PipelineError) return error;
   const shape = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
-  const name = typeof shape.name === 'string' ? shape.name : 'Error';
-  const code = typeof shape.code === 'string' ? shape.code : undefined;
+  // A HEAD answer has no body to name the error: the SDK calls it Unknown, the status says more.
+  const rawName = typeof shape.name === 'string' ? shape.name : 'Error';
   const status =
     typeof shape.$metadata?.httpStatusCode === 'number' ? shape.$metadata.httpStatusCode : undefined;
-  const detail = typeof shape.message === 'string' && shape.message !== '' ? shape.message : String(error);
+  const bodiless = rawName === 'Unknown' || rawName === 'UnknownError';
+  const name = bodiless && options.objectRequest === true && status === 503 ? 'SlowDown' : rawName;
+  const code = typeof shape.code === 'string' ? shape.code : undefined;
+  const detail =
+    bodiless && status !== undefined
+      ? 'the response had no error body (a HEAD request)'
+      : typeof shape.message === 'string' && shape.message !== ''
+        ? shape.message
+        : String(error);
   const message = `${operation} failed: ${name}${status === undefined ? '' : ` (HTTP ${status})`}: ${detail}`;
   const withCause = { cause: error };
 

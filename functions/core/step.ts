@@ -4,8 +4,6 @@ import { parseInput } from './validation';
 
 /** The part of a logger a step handler uses (Powertools' Logger satisfies it). */
 export interface StepLogger {
-  resetKeys(): void;
-  appendKeys(keys: Record<string, unknown>): void;
   info(message: string, ...extra: Record<string, unknown>[]): void;
   warn(message: string, ...extra: Record<string, unknown>[]): void;
   error(message: string, ...extra: Record<string, unknown>[]): void;
@@ -36,8 +34,8 @@ export interface StepHandlerOptions<Schema extends z.ZodType, Result> {
    * @default no metrics
    */
   readonly metrics?: StepMetrics;
-  /** The step's logic, called with the validated input. */
-  readonly run: (input: z.output<Schema>) => Promise<Result>;
+  /** The step's logic, called with the validated input and a logger that correlates its lines. */
+  readonly run: (input: z.output<Schema>, log: StepLogger) => Promise<Result>;
 }
 
 /** How loudly an error is logged: expected outcomes are information, faults are warnings, the rest errors. */
@@ -47,20 +45,31 @@ function logLevelOf(error: unknown): 'info' | 'warn' | 'error' {
   return error.retryable ? 'warn' : 'error';
 }
 
+/** A logger that adds the same keys to every line. */
+function withKeys(logger: StepLogger, keys: Record<string, unknown>): StepLogger {
+  return {
+    info: (message, ...extra) => logger.info(message, keys, ...extra),
+    warn: (message, ...extra) => logger.warn(message, keys, ...extra),
+    error: (message, ...extra) => logger.error(message, keys, ...extra),
+  };
+}
+
 /**
  * Builds a thin Lambda handler for a workflow step: validates the input,
  * adds the object and execution to every log line, runs the logic, and logs
  * a thrown error before letting it reach Step Functions (whose Retry/Catch
  * match its name).
+ *
+ * The keys travel with each line rather than being appended to the shared
+ * logger: the local runtime runs many invocations at once in one process.
  */
 export function stepHandler<Schema extends z.ZodType, Result>(
   options: StepHandlerOptions<Schema, Result>,
 ): (event: unknown) => Promise<Result> {
   const { name, schema, logger, metrics, run } = options;
   return async (event: unknown) => {
-    logger.resetKeys();
     const correlated = (typeof event === 'object' && event !== null ? event : {}) as Correlated;
-    logger.appendKeys({
+    const log = withKeys(logger, {
       step: name,
       bucket: correlated.object?.bucket,
       key: correlated.object?.key,
@@ -68,10 +77,10 @@ export function stepHandler<Schema extends z.ZodType, Result>(
       execution: correlated.executionArn?.split(':').at(-1),
     });
     try {
-      return await run(parseInput(schema, event, `${name} input`));
+      return await run(parseInput(schema, event, `${name} input`), log);
     } catch (error) {
       const errorName = error instanceof Error ? error.name : 'Error';
-      logger[logLevelOf(error)](`${name} ended with ${errorName}`, {
+      log[logLevelOf(error)](`${name} ended with ${errorName}`, {
         errorName,
         errorMessage: error instanceof Error ? error.message : String(error),
       });

@@ -5,16 +5,25 @@ import { logger, metrics, tracer } from '../powertools';
 import { type SqsBatchResponse, sqsEventSchema, startExecutions, toBatchResponse } from './start-executions';
 
 const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
+// Comma-separated bucket names; unset means every bucket is accepted.
+const watched = process.env.WATCHED_BUCKETS?.split(',')
+  .map((name) => name.trim())
+  .filter((name) => name !== '');
+const watchedBuckets = watched && watched.length > 0 ? new Set(watched) : undefined;
 // Unlike the workflow steps, the starter keeps the SDK's standard retries: a
 // failed message waits out a whole visibility timeout before it is redelivered.
 const sfn = tracer.captureAWSv3Client(new SFNClient({}));
 
 /** The ingest queue's consumer: SQS batch of S3 events -> one execution per object event. */
 export const handler = async (event: unknown): Promise<SqsBatchResponse> => {
-  logger.resetKeys();
   try {
     const batch = parseInput(sqsEventSchema, event, 'SQS event');
-    const outcomes = await startExecutions(batch, { sfn, stateMachineArn, log: logger });
+    const outcomes = await startExecutions(batch, {
+      sfn,
+      stateMachineArn,
+      log: logger,
+      ...(watchedBuckets ? { watchedBuckets } : {}),
+    });
     for (const outcome of outcomes) {
       if (outcome.outcome === 'test-event') metrics.addMetric('TestEvents', 'Count', 1);
       else if (outcome.outcome === 'failed') metrics.addMetric('RejectedMessages', 'Count', 1);

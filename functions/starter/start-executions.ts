@@ -1,6 +1,6 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
-import { classifyAwsError, PipelineError } from '../core/errors';
+import { classifyAwsError, InvalidInputError, PipelineError } from '../core/errors';
 import { executionName } from '../core/execution-name';
 import type { ObjectEvent } from '../core/object-event';
 import { parseNotificationBody } from '../core/s3-event';
@@ -15,6 +15,12 @@ type SqsRecord = SqsEvent['Records'][number];
 export interface StarterDeps {
   sfn: SFNClient;
   stateMachineArn: string;
+  /**
+   * The buckets this pipeline records. An event for another bucket is
+   * rejected (and dead-lettered): a misrouted notification, not an object of ours.
+   * @default every bucket is accepted
+   */
+  watchedBuckets?: ReadonlySet<string>;
   /** Receives one line per message outcome (Powertools' Logger fits). */
   log: {
     info(message: string, extra: Record<string, unknown>): void;
@@ -71,6 +77,15 @@ async function processMessage(record: SqsRecord, deps: StarterDeps): Promise<Mes
         bucket: parsed.bucket,
       });
       return { messageId, outcome: 'test-event' };
+    }
+    const { watchedBuckets } = deps;
+    const foreign = parsed.events.find(
+      (event) => watchedBuckets !== undefined && !watchedBuckets.has(event.bucket),
+    );
+    if (foreign !== undefined && watchedBuckets !== undefined) {
+      throw new InvalidInputError(
+        `Bucket "${foreign.bucket}" is not watched by this pipeline (watched: ${[...watchedBuckets].join(', ')})`,
+      );
     }
     const executions = [];
     // One message usually holds one record; several are started in order so a

@@ -16,10 +16,10 @@ export const handler = stepHandler({
   schema: writeMetadataInputSchema,
   logger,
   metrics,
-  run: async (input) => {
+  run: async (input, log) => {
     const result = await writeMetadata(input, { dynamo, tableName });
     if (!result.written) {
-      logger.info('Event is stale: not written', { reason: result.reason });
+      log.info('Event is stale: not written', { reason: result.reason });
       metrics.addMetric('StaleEvents', 'Count', 1);
     } else if (result.status === 'deleted') {
       metrics.addMetric('ObjectsDeleted', 'Count', 1);

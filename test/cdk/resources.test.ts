@@ -159,6 +159,13 @@ describe('default configuration', () => {
     }
   });
 
+  it('tells the starter which buckets it watches', () => {
+    const { template: configured } = synth({ buckets: 'incoming-data,photos-prod' });
+    configured.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ WATCHED_BUCKETS: 'incoming-data,photos-prod' }) },
+    });
+  });
+
   it('drives the starter from the queue in batches, with partial batch responses and bounded concurrency', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 10,

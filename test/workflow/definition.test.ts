@@ -89,7 +89,7 @@ describe('the definition file', () => {
       ...(state.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals),
       ...(state.Catch ?? []).flatMap((catcher) => catcher.ErrorEquals),
     ]);
-    const ours = named.filter((name) => !/^(States|Lambda|Sandbox)\./.test(name));
+    const ours = named.filter((name) => !/^(States|Lambda|Sandbox|Runtime)\./.test(name));
     for (const name of ours) expect(PIPELINE_ERROR_NAMES).toContain(name);
   });
 

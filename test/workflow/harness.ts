@@ -64,12 +64,16 @@ export interface WorkflowRun {
  * Runs one execution of the real definition with the real handlers. Retry
  * waits are set to zero (the intervals themselves are checked on the file).
  */
-export async function runWorkflow(input: unknown, name = 'test-execution'): Promise<WorkflowRun> {
+export async function runWorkflow(
+  input: unknown,
+  name = 'test-execution',
+  wrap: (fn: StepFunctionName, handler: LambdaHandler) => LambdaHandler = (_fn, handler) => handler,
+): Promise<WorkflowRun> {
   const definition = loadDefinition();
   const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
   const executionArn = `arn:aws:states:${REGION}:${ACCOUNT}:execution:metadata-pipeline:${name}`;
   const functions = Object.fromEntries(
-    (Object.keys(HANDLERS) as StepFunctionName[]).map((fn) => [functionArn(fn), HANDLERS[fn]]),
+    (Object.keys(HANDLERS) as StepFunctionName[]).map((fn) => [functionArn(fn), wrap(fn, HANDLERS[fn])]),
   );
   const execution = machine.run(input as never, {
     overrides: {

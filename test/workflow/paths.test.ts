@@ -170,6 +170,30 @@ describe('transient faults', () => {
     expect(publishedTypes()).toEqual(['object.created']);
   });
 
+  it('retries a step that died after doing its work (the write is repeated, the item is the same)', async () => {
+    // The function wrote the item, then its process died before answering: Step Functions sees Runtime.ExitError.
+    let invocations = 0;
+    const run = await runWorkflow({ object: created }, 'crashed-once', (fn, handler) =>
+      fn !== 'write-metadata'
+        ? handler
+        : async (event) => {
+            const result = await handler(event);
+            invocations += 1;
+            if (invocations === 1)
+              throw Object.assign(new Error('Runtime exited with error: signal: killed'), {
+                name: 'Runtime.ExitError',
+              });
+            return result;
+          },
+    );
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retries).toEqual([{ state: 'WriteMetadata', attempt: 1, error: 'Runtime.ExitError' }]);
+    const puts = dynamo.commandCalls(PutCommand).map((call) => call.args[0].input.Item);
+    expect(puts).toHaveLength(2);
+    expect({ ...puts[1], ProcessedAt: 'x' }).toEqual({ ...puts[0], ProcessedAt: 'x' });
+    expect(publishedTypes()).toEqual(['object.created']);
+  });
+
   it('retries a 5xx from S3 inside the enrichment branch, then succeeds', async () => {
     s3.on(GetObjectCommand)
       .rejectsOnce(awsError('InternalError', 500))
@@ -183,7 +207,7 @@ describe('transient faults', () => {
     dynamo.on(PutCommand).rejects(awsError('ThrottlingException', 400));
     const run = await runWorkflow({ object: created });
     expect(run.status).toBe('FAILED');
-    expect(run.retries).toHaveLength(6);
+    expect(run.retries).toHaveLength(8); // MaxAttempts counts retries
     expect(
       run.retries.every((retry) => retry.state === 'WriteMetadata' && retry.error === 'ThrottledError'),
     ).toBe(true);

@@ -65,6 +65,16 @@ describe('classifyAwsError', () => {
     ).toBeInstanceOf(SupersededError);
   });
 
+  it('reads a bodiless 503 on an object request (HEAD) as S3 asking to slow down', () => {
+    const classified = classifyAwsError(sdkError('Unknown', 503), 'HeadObject s3://b/k', {
+      objectRequest: true,
+    });
+    expect(classified).toBeInstanceOf(ThrottledError);
+    expect(classified.message).toBe(
+      'HeadObject s3://b/k failed: SlowDown (HTTP 503): the response had no error body (a HEAD request)',
+    );
+  });
+
   it('classifies a 404 elsewhere (a missing topic, a missing table) as permanent', () => {
     expect(classifyAwsError(sdkError('NotFoundException', 404), 'Publish')).toBeInstanceOf(PermanentError);
     expect(classifyAwsError(sdkError('ResourceNotFoundException', 400), 'PutItem')).toBeInstanceOf(

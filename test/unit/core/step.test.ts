@@ -5,18 +5,10 @@ import { EXECUTION_ARN, objectEvent } from '../../support/fixtures';
 
 function recordingLogger() {
   const lines: { level: string; message: string; extra: Record<string, unknown>[] }[] = [];
-  let keys: Record<string, unknown> = {};
-  const logger: StepLogger & { keys: () => Record<string, unknown> } = {
-    resetKeys: () => {
-      keys = {};
-    },
-    appendKeys: (more) => {
-      keys = { ...keys, ...more };
-    },
+  const logger: StepLogger = {
     info: (message, ...extra) => lines.push({ level: 'info', message, extra }),
     warn: (message, ...extra) => lines.push({ level: 'warn', message, extra }),
     error: (message, ...extra) => lines.push({ level: 'error', message, extra }),
-    keys: () => keys,
   };
   return { logger, lines };
 }
@@ -39,14 +31,33 @@ describe('stepHandler', () => {
     );
   });
 
-  it('correlates log lines with the object and the execution', async () => {
-    const { logger } = recordingLogger();
-    const handler = stepHandler({ name: 'demo', schema, logger, run: async () => 'ok' });
-    await handler({ object: objectEvent(), executionArn: EXECUTION_ARN });
-    expect(logger.keys()).toMatchObject({
+  it('correlates every log line with the object and the execution, even when invocations overlap', async () => {
+    const { logger, lines } = recordingLogger();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handler = stepHandler({
+      name: 'demo',
+      schema,
+      logger,
+      run: async (input, log) => {
+        if (input.object.key === 'first') await gate;
+        log.info(`done ${input.object.key}`);
+        return 'ok';
+      },
+    });
+    const first = handler({ object: objectEvent({ key: 'first' }), executionArn: EXECUTION_ARN });
+    await handler({ object: objectEvent({ key: 'second' }) });
+    release();
+    await first;
+    expect(lines.map((line) => [line.message, line.extra[0]?.key])).toEqual([
+      ['done second', 'second'],
+      ['done first', 'first'],
+    ]);
+    expect(lines[1]?.extra[0]).toMatchObject({
       step: 'demo',
       bucket: 'uploads',
-      key: 'reports/q3 2026 (final).csv',
       execution: 'q3_2026_final_csv-0123',
     });
   });

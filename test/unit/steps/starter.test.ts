@@ -90,6 +90,23 @@ describe('starter handler', () => {
 });
 
 describe('startExecutions', () => {
+  it('rejects an event for a bucket the pipeline does not watch, naming the bucket and the watched ones', async () => {
+    const { log, lines } = recordingLog();
+    const [outcome] = await startExecutions(sqsEventOf(fixtureText('events/object-created-put.json')), {
+      sfn: new SFNClient({}),
+      stateMachineArn: STATE_MACHINE_ARN,
+      log,
+      watchedBuckets: new Set(['photos', 'archive']),
+    });
+    expect(outcome).toMatchObject({
+      outcome: 'failed',
+      errorName: 'InvalidInputError',
+      reason: 'Bucket "uploads" is not watched by this pipeline (watched: photos, archive)',
+    });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(lines[0]?.level).toBe('error');
+  });
+
   it('logs why a message is rejected', async () => {
     const { log, lines } = recordingLog();
     await startExecutions(sqsEventOf('not json'), {
