@@ -25,6 +25,8 @@ module.exports = {
       globalTeardown: '<rootDir>/test/e2e/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/e2e/support/timeout.ts'],
     }),
+    // Each file starts its own runtime (with faults, or to kill it); the longest scenarios live here.
+    project('reliability', { setupFilesAfterEnv: ['<rootDir>/test/e2e/support/timeout.ts'] }),
   ],
   reporters: ['default', '<rootDir>/test/reporters/summary-line.js'],
 };

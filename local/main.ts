@@ -147,6 +147,16 @@ async function main(): Promise<void> {
     void shutdown(0);
   });
   process.on('SIGTERM', () => void shutdown(0));
+  // `npm start` runs this under wrappers (npm, tsx). If the wrapper is killed
+  // outright, nothing tells this process: notice being orphaned and stop, so
+  // no emulator is left holding a port.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      write('\nThe process that started the runtime is gone: stopping.');
+      void shutdown(0);
+    }
+  }, 1000).unref();
 
   const e = runtime.endpoint;
   write(`

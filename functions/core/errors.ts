@@ -112,6 +112,15 @@ const TRANSIENT_NETWORK_CODES = new Set([
 ]);
 
 const NOT_FOUND_NAMES = new Set(['NotFound', 'NoSuchKey', 'NoSuchVersion']);
+
+/** What S3 means by a status when a HEAD answer carries no error document. */
+const BODILESS_NAMES: Record<number, string> = {
+  403: 'AccessDenied',
+  404: 'NotFound',
+  412: 'PreconditionFailed',
+  500: 'InternalError',
+  503: 'SlowDown',
+};
 const PRECONDITION_NAMES = new Set(['PreconditionFailed']);
 
 /** The fields of an AWS SDK v3 error we classify on (duck-typed: this module imports nothing AWS). */
@@ -152,7 +161,7 @@ export function classifyAwsError(
   const status =
     typeof shape.$metadata?.httpStatusCode === 'number' ? shape.$metadata.httpStatusCode : undefined;
   const bodiless = rawName === 'Unknown' || rawName === 'UnknownError';
-  const name = bodiless && options.objectRequest === true && status === 503 ? 'SlowDown' : rawName;
+  const name = (bodiless && status !== undefined && BODILESS_NAMES[status]) || rawName;
   const code = typeof shape.code === 'string' ? shape.code : undefined;
   const detail =
     bodiless && status !== undefined

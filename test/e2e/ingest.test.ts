@@ -1,8 +1,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { clientsFor } from './support/clients';
+import { clientsFor } from '../support/aws-clients';
+import { eventually } from '../support/runtime-process';
 import { e2eEndpoint } from './support/endpoint';
-import { eventually } from './support/runtime-process';
 
 const endpoint = e2eEndpoint();
 const clients = clientsFor(endpoint);

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { clientsFor } from './support/clients';
+import { clientsFor } from '../support/aws-clients';
+import { eventually } from '../support/runtime-process';
+import { subscribe } from '../support/subscriber';
 import { e2eEndpoint } from './support/endpoint';
-import { eventually } from './support/runtime-process';
-import { subscribe } from './support/subscriber';
 
 const clients = clientsFor(e2eEndpoint());
 const PREFIX = 'e2e-notifications';

@@ -16,9 +16,9 @@ import {
   ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
 import { executionName } from '../../functions/core/execution-name';
-import { clientsFor } from './support/clients';
+import { clientsFor } from '../support/aws-clients';
+import { eventually } from '../support/runtime-process';
 import { e2eEndpoint } from './support/endpoint';
-import { eventually } from './support/runtime-process';
 
 const SAMPLES = join(__dirname, '..', '..', 'local', 'samples');
 const PREFIX = 'e2e-pipeline';

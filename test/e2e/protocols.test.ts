@@ -1,5 +1,5 @@
 import { CreateQueueCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { clientsFor } from './support/clients';
+import { clientsFor } from '../support/aws-clients';
 import { e2eEndpoint } from './support/endpoint';
 
 const endpoint = e2eEndpoint();

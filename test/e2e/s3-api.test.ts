@@ -16,9 +16,9 @@ import {
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { decodeS3Key } from '../../functions/core/keys';
 import { padSequencer } from '../../functions/core/sequencer';
-import { clientsFor } from './support/clients';
+import { clientsFor } from '../support/aws-clients';
+import { eventually } from '../support/runtime-process';
 import { e2eEndpoint } from './support/endpoint';
-import { eventually } from './support/runtime-process';
 
 /**
  * The gaps the edge closes in fauxqs's S3, each proven here: event

@@ -1,4 +1,4 @@
-import { startRuntimeProcess } from './runtime-process';
+import { startRuntimeProcess } from '../../support/runtime-process';
 
 /**
  * Starts one local runtime for the whole e2e project, on a free port (so the

@@ -1,4 +1,4 @@
-import type { RuntimeProcess } from './runtime-process';
+import type { RuntimeProcess } from '../../support/runtime-process';
 
 export default async function globalTeardown(): Promise<void> {
   const runtime = (globalThis as { __E2E_RUNTIME__?: RuntimeProcess }).__E2E_RUNTIME__;

@@ -75,6 +75,14 @@ describe('classifyAwsError', () => {
     );
   });
 
+  it('names a bodiless 403 AccessDenied, a permanent failure', () => {
+    const classified = classifyAwsError(sdkError('Unknown', 403), 'HeadObject s3://b/k', {
+      objectRequest: true,
+    });
+    expect(classified).toBeInstanceOf(PermanentError);
+    expect(classified.message).toContain('AccessDenied (HTTP 403)');
+  });
+
   it('classifies a 404 elsewhere (a missing topic, a missing table) as permanent', () => {
     expect(classifyAwsError(sdkError('NotFoundException', 404), 'Publish')).toBeInstanceOf(PermanentError);
     expect(classifyAwsError(sdkError('ResourceNotFoundException', 400), 'PutItem')).toBeInstanceOf(

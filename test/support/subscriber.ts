@@ -1,6 +1,6 @@
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { Clients } from './clients';
+import type { Clients } from './aws-clients';
 
 export interface Delivered {
   subject?: string;

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = join(__dirname, '..', '..');
 
 export interface RuntimeProcess {
   endpoint: string;
@@ -10,17 +10,20 @@ export interface RuntimeProcess {
   output(): string;
   /** Ctrl-C, as a user stops it; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL: no chance to clean up. */
+  kill(): Promise<void>;
 }
 
 /**
- * Starts `npm start` (local/main.ts) in a child process on a free port, as a
- * user runs it, and waits for its "Ready:" line.
+ * Starts the local runtime (local/main.ts, what `npm start` runs) on a free
+ * port and waits for its "Ready:" line. It runs in one process (`node
+ * --import tsx`, no wrapper), so a signal sent to it reaches the runtime itself.
  */
 export function startRuntimeProcess(
   args: readonly string[] = [],
   timeoutMs = 90_000,
 ): Promise<RuntimeProcess> {
-  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['local/main.ts', '--port', '0', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts', '--port', '0', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_NO_WARNINGS: '1' },
@@ -53,6 +56,10 @@ export function startRuntimeProcess(
           const code = await exited;
           clearTimeout(guard);
           return code;
+        },
+        kill: async () => {
+          child.kill('SIGKILL');
+          await exited;
         },
       });
     };
