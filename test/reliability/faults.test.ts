@@ -109,7 +109,10 @@ async function notificationsUnder(prefix: string, expected: number, timeoutMs: n
   const mine = () =>
     subscriber.delivered.filter((delivered) => delivered.document.key.startsWith(`${prefix}/`));
   await eventually(
-    async () => ((await subscriber.drain(), mine().length >= expected) ? true : undefined),
+    async () => {
+      await subscriber.drain();
+      return mine().length >= expected ? true : undefined;
+    },
     timeoutMs,
     `${expected} notifications`,
   );
