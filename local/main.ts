@@ -25,12 +25,29 @@ Options:
   --help                   this text
 `;
 
+/** A flag that must be a whole number in a range; the message shows the text received. */
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .refine(
+      (text) => /^\d+$/.test(text) && Number(text) >= min && Number(text) <= max,
+      `expected a whole number from ${min} to ${max}`,
+    )
+    .transform(Number);
+
 const flagsSchema = z.object({
-  port: z.coerce.number().int().min(0).max(65535).default(4566),
+  port: integer(0, 65535).default(4566),
   'data-dir': z.string().min(1).optional(),
   demo: z.boolean().default(false),
-  'visibility-timeout': z.coerce.number().int().min(0).max(43200).default(5),
-  'retry-scale': z.coerce.number().gt(0).max(1).default(1),
+  'visibility-timeout': integer(0, 43200).default(5),
+  'retry-scale': z
+    .string()
+    .refine(
+      (text) => /^\d*\.?\d+$/.test(text) && Number(text) > 0 && Number(text) <= 1,
+      'expected a number above 0, at most 1',
+    )
+    .transform(Number)
+    .default(1),
   'log-level': z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
   bucket: z
     .array(
