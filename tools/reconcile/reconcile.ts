@@ -212,7 +212,7 @@ async function fix(gap: Gap, options: ReconcileOptions, deps: ReconcileDeps): Pr
     } catch (error) {
       if (!(error instanceof Error) || error.name !== 'ExecutionAlreadyExists') throw error;
     }
-    const executionArn = options.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
+    const executionArn = `${options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const earlier = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (earlier.status === 'RUNNING')
       return { started: false, executionName: name, reason: 'a repair is already running' };
