@@ -72,6 +72,12 @@ export const configSchema = z
     removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
     /** Where alarms are sent (an operations address, confirmed by email). */
     alarmEmail: emailSchema.optional(),
+    /** Record every AWS SDK call as an X-Ray subsegment (about 50 ms more per cold start). */
+    traceSdkCalls: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')], {
+        error: 'expected true or false',
+      })
+      .default(false),
   })
   .strict();
 

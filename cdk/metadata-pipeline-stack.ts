@@ -72,6 +72,7 @@ export class MetadataPipelineStack extends Stack {
       logLevel: config.logLevel,
       ...(config.workflowLogLevel ? { workflowLogLevel: sfn.LogLevel[config.workflowLogLevel] } : {}),
       removalPolicy,
+      traceSdkCalls: config.traceSdkCalls,
     });
     if (config.alarmEmail !== undefined) {
       this.pipeline.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));

@@ -113,6 +113,13 @@ export interface MetadataPipelineProps {
    * @default 256
    */
   readonly memorySize?: number;
+  /**
+   * Records every AWS SDK call as an X-Ray subsegment (Powertools Tracer).
+   * Lambda's active tracing records every invocation either way; this adds the
+   * calls inside, for about 50 ms more of each cold start.
+   * @default false
+   */
+  readonly traceSdkCalls?: boolean;
 }
 
 /** Timeout of every function; the workflow's Task timeouts and the queue's visibility timeout derive from it. */
@@ -253,6 +260,7 @@ export class MetadataPipeline extends Construct {
       logLevel: props.logLevel ?? 'INFO',
       memorySize: props.memorySize ?? 256,
       removalPolicy,
+      traceSdkCalls: props.traceSdkCalls ?? false,
     };
     const describeObject = this.stepFunction('describe-object', functionProps);
     const sniffContent = this.stepFunction('sniff-content', functionProps);
@@ -433,6 +441,7 @@ export class MetadataPipeline extends Construct {
         POWERTOOLS_SERVICE_NAME: 's3-metadata-pipeline',
         POWERTOOLS_METRICS_NAMESPACE: 'S3MetadataPipeline',
         POWERTOOLS_LOG_LEVEL: props.logLevel,
+        TRACE_SDK_CALLS: String(props.traceSdkCalls),
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
@@ -452,6 +461,7 @@ interface FunctionProps {
   logLevel: FunctionLogLevel;
   memorySize: number;
   removalPolicy: RemovalPolicy;
+  traceSdkCalls: boolean;
 }
 
 /** Gives a function the table's name and exactly the writes write-metadata makes (PutItem, UpdateItem). */

@@ -208,7 +208,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     };
     // Two doors to the same services: the public endpoint, and one for the
     // pipeline's own functions, where injected faults apply.
-    const edge = new Edge({ ...edgeOptions, port: options.port ?? 4566 });
+    const invocations = new Map<string, { count: number; totalMs: number }>();
+    const stats = () => ({
+      functions: Object.fromEntries(invocations),
+      pipelineRequests: Object.fromEntries(pipelineEdge.requests),
+      faults: injector.counts,
+    });
+    const edge = new Edge({ ...edgeOptions, port: options.port ?? 4566, stats });
     const endpoint = await edge.start();
     cleanups.push(() => edge.stop());
     const pipelineEdge = new Edge({ ...edgeOptions, port: 0, interceptor: injector.interceptor });
@@ -285,7 +291,21 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
     });
-    const wrap = injector.wrapFunction;
+    // Every invocation is timed (what Lambda would bill), then faults apply as configured.
+    const wrap = (name: StepFunctionName | 'starter', handler: LambdaHandler): LambdaHandler => {
+      const faulty = injector.wrapFunction(name, handler);
+      return async (event) => {
+        const started = performance.now();
+        try {
+          return await faulty(event);
+        } finally {
+          const entry = invocations.get(name) ?? { count: 0, totalMs: 0 };
+          entry.count += 1;
+          entry.totalMs += performance.now() - started;
+          invocations.set(name, entry);
+        }
+      };
+    };
     const functionArn = (name: StepFunctionName) =>
       `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:s3-metadata-${name}`;
     const definition = JSON.parse(

@@ -1,9 +1,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SINGLE_ATTEMPT, stepHandler } from '../core/step';
-import { logger, metrics, tracer } from '../powertools';
+import { logger, metrics, traced } from '../powertools';
 import { describeObject, describeObjectInputSchema } from './describe-object';
 
-const s3 = tracer.captureAWSv3Client(new S3Client(SINGLE_ATTEMPT));
+const s3 = traced(new S3Client(SINGLE_ATTEMPT));
 
 /** The DescribeObject state: HeadObject and tags of the event's object. */
 export const handler = stepHandler({

@@ -1,11 +1,11 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { requireEnv } from '../core/env';
 import { SINGLE_ATTEMPT, stepHandler } from '../core/step';
-import { logger, metrics, tracer } from '../powertools';
+import { logger, metrics, traced } from '../powertools';
 import { publishNotification, publishNotificationInputSchema } from './publish-notification';
 
 const topicArn = requireEnv('TOPIC_ARN');
-const sns = tracer.captureAWSv3Client(new SNSClient(SINGLE_ATTEMPT));
+const sns = traced(new SNSClient(SINGLE_ATTEMPT));
 
 /** The Notify and NotifyFailure states: one SNS message for email and webhook subscribers. */
 export const handler = stepHandler({

@@ -1,9 +1,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SINGLE_ATTEMPT, stepHandler } from '../core/step';
-import { logger, metrics, tracer } from '../powertools';
+import { logger, metrics, traced } from '../powertools';
 import { sniffContent, sniffContentInputSchema } from './sniff-content';
 
-const s3 = tracer.captureAWSv3Client(new S3Client(SINGLE_ATTEMPT));
+const s3 = traced(new S3Client(SINGLE_ATTEMPT));
 
 /** The SniffContent enrichment stage: what the object's first bytes are. */
 export const handler = stepHandler({

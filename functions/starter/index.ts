@@ -1,7 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { requireEnv } from '../core/env';
 import { parseInput } from '../core/validation';
-import { logger, metrics, tracer } from '../powertools';
+import { logger, metrics, traced } from '../powertools';
 import { type SqsBatchResponse, sqsEventSchema, startExecutions, toBatchResponse } from './start-executions';
 
 const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
@@ -12,7 +12,7 @@ const watched = process.env.WATCHED_BUCKETS?.split(',')
 const watchedBuckets = watched && watched.length > 0 ? new Set(watched) : undefined;
 // Unlike the workflow steps, the starter keeps the SDK's standard retries: a
 // failed message waits out a whole visibility timeout before it is redelivered.
-const sfn = tracer.captureAWSv3Client(new SFNClient({}));
+const sfn = traced(new SFNClient({}));
 
 /** The ingest queue's consumer: SQS batch of S3 events -> one execution per object event. */
 export const handler = async (event: unknown): Promise<SqsBatchResponse> => {

@@ -2,11 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { requireEnv } from '../core/env';
 import { SINGLE_ATTEMPT, stepHandler } from '../core/step';
-import { logger, metrics, tracer } from '../powertools';
+import { logger, metrics, traced } from '../powertools';
 import { writeMetadata, writeMetadataInputSchema } from './write-metadata';
 
 const tableName = requireEnv('TABLE_NAME');
-const dynamo = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient(SINGLE_ATTEMPT)), {
+const dynamo = DynamoDBDocumentClient.from(traced(new DynamoDBClient(SINGLE_ATTEMPT)), {
   marshallOptions: { removeUndefinedValues: true },
 });
 

@@ -29,6 +29,8 @@ export interface EdgeOptions {
   /** The Step Functions API: action and JSON body in, JSON out (or a thrown StatesApiError-like error). */
   states: (action: string, body: Record<string, unknown>) => Promise<unknown>;
   interceptor?: Interceptor;
+  /** Answers GET /_runtime/stats (counters for the benchmark and for the curious). */
+  stats?: () => unknown;
 }
 
 const SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([a-z0-9-]+)\/aws4_request/;
@@ -92,6 +94,8 @@ function jsonError(status: number, type: string, message: string): EdgeResponse 
 export class Edge {
   private server: Server | undefined;
   endpoint = '';
+  /** Requests served, by "service action" (S3 by HTTP method). */
+  readonly requests = new Map<string, number>();
 
   constructor(private readonly options: EdgeOptions) {}
 
@@ -145,6 +149,9 @@ export class Edge {
 
   async route(request: EdgeRequest): Promise<EdgeResponse> {
     if (request.url.pathname === '/_runtime/health') return reply(200, '{"status":"ok"}', 'application/json');
+    if (request.url.pathname === '/_runtime/stats' && this.options.stats) {
+      return reply(200, JSON.stringify(this.options.stats()), 'application/json');
+    }
     const service = serviceOf(request);
     if (service === undefined) {
       const scope = SCOPE.exec(String(request.headers.authorization ?? ''))?.[1] ?? 'unknown';
@@ -154,7 +161,10 @@ export class Edge {
         'text/plain',
       );
     }
-    const injected = this.options.interceptor?.(service, actionOf(service, request), request);
+    const action = actionOf(service, request);
+    const counted = `${service} ${action}`;
+    this.requests.set(counted, (this.requests.get(counted) ?? 0) + 1);
+    const injected = this.options.interceptor?.(service, action, request);
     if (injected !== undefined) return injected;
     switch (service) {
       case 's3':

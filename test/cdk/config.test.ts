@@ -15,7 +15,15 @@ describe('configuration', () => {
       deleteBehaviour: 'tombstone',
       logLevel: 'INFO',
       removalPolicy: 'retain',
+      traceSdkCalls: false,
     });
+  });
+
+  it('reads traceSdkCalls from the command line as a boolean, and refuses anything else', () => {
+    expect(parseConfig({ traceSdkCalls: 'true' }).traceSdkCalls).toBe(true);
+    expect(() => parseConfig({ traceSdkCalls: 'yes' })).toThrow(
+      /traceSdkCalls: expected true or false \(received "yes"\)/,
+    );
   });
 
   it('reads lists given on the command line as JSON or comma-separated', () => {

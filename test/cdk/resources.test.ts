@@ -159,6 +159,15 @@ describe('default configuration', () => {
     }
   });
 
+  it('leaves SDK call tracing off unless configured', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ TRACE_SDK_CALLS: 'false' }) },
+    });
+    synth({ traceSdkCalls: 'true' }).template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ TRACE_SDK_CALLS: 'true' }) },
+    });
+  });
+
   it('tells the starter which buckets it watches', () => {
     const { template: configured } = synth({ buckets: 'incoming-data,photos-prod' });
     configured.hasResourceProperties('AWS::Lambda::Function', {

@@ -1,0 +1,30 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { traced } from '../../functions/powertools';
+
+describe('traced', () => {
+  afterEach(() => {
+    delete process.env.TRACE_SDK_CALLS;
+  });
+
+  it('returns the client untouched, without loading the X-Ray SDK, unless SDK call tracing is on', () => {
+    const client = new S3Client({});
+    const before = Object.keys(require.cache).some((path) => path.includes('aws-xray-sdk-core'));
+    expect(traced(client)).toBe(client);
+    expect(
+      client.middlewareStack.identify().some((name) => name.includes('xray') || name.includes('Tracer')),
+    ).toBe(false);
+    expect(Object.keys(require.cache).some((path) => path.includes('aws-xray-sdk-core'))).toBe(before);
+  });
+
+  it('wraps the client when TRACE_SDK_CALLS is "true"', () => {
+    process.env.TRACE_SDK_CALLS = 'true';
+    const client = new S3Client({});
+    const before = client.middlewareStack.identify().length;
+    traced(client);
+    // Outside Lambda the Tracer is disabled and leaves the client as it is; what matters is that it loaded.
+    expect(Object.keys(require.cache).some((path) => path.includes('@aws-lambda-powertools/tracer'))).toBe(
+      true,
+    );
+    expect(client.middlewareStack.identify().length).toBeGreaterThanOrEqual(before);
+  });
+});
