@@ -21,7 +21,11 @@ export const writeMetadataInputSchema = z
     object: objectEventSchema,
     executionArn: z.string().min(1),
     description: objectDescriptionSchema.optional(),
-    enrichments: z.array(enrichmentResultSchema).default([]),
+    // One result per enrichment stage: by stage (as the workflow passes them) or as a list.
+    enrichments: z
+      .union([z.array(enrichmentResultSchema), z.record(z.string(), enrichmentResultSchema)])
+      .default([])
+      .transform((results) => (Array.isArray(results) ? results : Object.values(results))),
   })
   .refine((input) => input.object.eventType === 'removed' || input.description !== undefined, {
     message: 'a created event needs the description of its object',

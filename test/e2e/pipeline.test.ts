@@ -224,7 +224,6 @@ describe('the Step Functions API', () => {
     expect(entered).toEqual([
       'RouteEvent',
       'DescribeObject',
-      'Enrich',
       'SniffContent',
       'WriteMetadata',
       'WasWritten',

@@ -61,7 +61,6 @@ describe('created object', () => {
     expect(run.statesEntered).toEqual([
       'RouteEvent',
       'DescribeObject',
-      'Enrich',
       'SniffContent',
       'WriteMetadata',
       'WasWritten',
@@ -123,13 +122,7 @@ describe('object overwritten after the event', () => {
     s3.on(GetObjectCommand).rejects(awsError('PreconditionFailed', 412));
     const run = await runWorkflow({ object: created });
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.statesEntered).toEqual([
-      'RouteEvent',
-      'DescribeObject',
-      'Enrich',
-      'SniffContent',
-      'Superseded',
-    ]);
+    expect(run.statesEntered).toEqual(['RouteEvent', 'DescribeObject', 'SniffContent', 'Superseded']);
     expect(dynamo.calls()).toHaveLength(0);
   });
 });

@@ -154,3 +154,15 @@ describe('write-metadata handler, removed events', () => {
     });
   });
 });
+
+describe('write-metadata handler, enrichment results', () => {
+  it('takes the stages results by stage, as the workflow passes them', async () => {
+    const result = await handler({
+      object: objectEvent(),
+      description,
+      enrichments: { contentSniffing: { stage: 'content-sniffing', attributes: { Category: 'text' } } },
+      executionArn: EXECUTION_ARN,
+    });
+    expect(result).toMatchObject({ written: true, item: { Category: 'text' } });
+  });
+});
