@@ -142,6 +142,14 @@ export class StepFunctionsService {
   private readonly listeners = new Set<ExecutionListener>();
   private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
   private stopping = false;
+  /**
+   * History events not yet in the store. They are written in batches (one
+   * transaction every 200 ms, and at the end of each execution): an execution
+   * cut short is replayed from its start anyway, so only its ExecutionStarted
+   * and its final status must be durable, and those are written at once.
+   */
+  private pendingEvents: [string, number, string][] = [];
+  private readonly flushTimer = setInterval(() => this.flushEvents(), 200).unref();
 
   constructor(private readonly options: StepFunctionsOptions) {
     this.stateMachineArn = `arn:aws:states:${options.region}:${options.account}:stateMachine:${options.stateMachineName}`;
@@ -178,11 +186,31 @@ export class StepFunctionsService {
   /** Stops accepting executions and waits for (or, past `graceMs`, abandons) the running ones. */
   async stop(graceMs = 5000): Promise<void> {
     this.stopping = true;
+    clearInterval(this.flushTimer);
     const all = Promise.allSettled([...this.running.values()].map((execution) => execution.done));
     const timer = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([all, timer]);
     // Abandoned executions stay RUNNING in the store and are restarted next time.
     for (const execution of this.running.values()) execution.abort();
+    this.flushEvents();
+  }
+
+  /** Writes the buffered history events in one transaction. */
+  private flushEvents(): void {
+    if (this.pendingEvents.length === 0) return;
+    const events = this.pendingEvents;
+    this.pendingEvents = [];
+    const insert = this.options.store.prepare(
+      'INSERT OR REPLACE INTO sfn_events (execution_arn, id, event) VALUES (?, ?, ?)',
+    );
+    this.options.store.exec('BEGIN');
+    try {
+      for (const [arn, id, event] of events) insert.run(arn, id, event);
+      this.options.store.exec('COMMIT');
+    } catch (error) {
+      this.options.store.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   // --- the API ------------------------------------------------------------------------------
@@ -278,14 +306,19 @@ export class StepFunctionsService {
         "INSERT INTO sfn_executions (arn, name, state_machine_arn, status, input, start_date) VALUES (?, ?, ?, 'RUNNING', ?, ?)",
       )
       .run(arn, name, this.stateMachineArn, input, execution.startDate);
-    this.appendEvent(arn, 1, {
-      type: 'ExecutionStarted',
-      executionStartedEventDetails: {
-        input,
-        inputDetails: { truncated: false },
-        roleArn: `arn:aws:iam::${this.options.account}:role/local`,
+    this.appendEvent(
+      arn,
+      1,
+      {
+        type: 'ExecutionStarted',
+        executionStartedEventDetails: {
+          input,
+          inputDetails: { truncated: false },
+          roleArn: `arn:aws:iam::${this.options.account}:role/local`,
+        },
       },
-    });
+      true,
+    );
     this.launch(execution);
     return { executionArn: arn, startDate: execution.startDate };
   }
@@ -345,6 +378,7 @@ export class StepFunctionsService {
     const arn = String(body.executionArn ?? '');
     if (this.find(arn) === undefined)
       throw new StatesApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    this.flushEvents();
     const limit = Math.min(Math.max(Number(body.maxResults ?? 100) || 100, 1), 1000);
     const offset = Number(body.nextToken ?? 0) || 0;
     const order = body.reverseOrder === true ? 'DESC' : 'ASC';
@@ -382,10 +416,16 @@ export class StepFunctionsService {
     return Object.fromEntries(collect(this.options.definition.States as unknown as Record<string, AnyState>));
   }
 
-  private appendEvent(arn: string, id: number, event: Record<string, unknown>): void {
+  /** Records a history event: at once when `durable` (ExecutionStarted), else with the next batch. */
+  private appendEvent(arn: string, id: number, event: Record<string, unknown>, durable = false): void {
+    const text = JSON.stringify({ timestamp: Date.now() / 1000, id, previousEventId: id - 1, ...event });
+    if (!durable) {
+      this.pendingEvents.push([arn, id, text]);
+      return;
+    }
     this.options.store
       .prepare('INSERT OR REPLACE INTO sfn_events (execution_arn, id, event) VALUES (?, ?, ?)')
-      .run(arn, id, JSON.stringify({ timestamp: Date.now() / 1000, id, previousEventId: id - 1, ...event }));
+      .run(arn, id, text);
   }
 
   private launch(execution: ExecutionRecord): void {
@@ -455,6 +495,10 @@ export class StepFunctionsService {
       } else throw error;
     }
     await history;
+    if (outcome.status === 'TIMED_OUT')
+      record({ type: 'ExecutionTimedOut', executionTimedOutEventDetails: {} });
+    // The history first, then the status: a finished execution always shows its whole history.
+    this.flushEvents();
     const stopDate = Date.now() / 1000;
     this.options.store
       .prepare(
@@ -468,8 +512,6 @@ export class StepFunctionsService {
         stopDate,
         execution.arn,
       );
-    if (outcome.status === 'TIMED_OUT')
-      record({ type: 'ExecutionTimedOut', executionTimedOutEventDetails: {} });
     const finished = { ...execution, ...outcome, stopDate } as ExecutionRecord;
     for (const listener of this.listeners) listener(finished, { type: 'Finished' });
   }

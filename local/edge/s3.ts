@@ -188,12 +188,18 @@ export class S3Edge {
         tags = this.readTags(source.slice(0, slash), source.slice(slash + 1));
       }
       this.writeTags(bucket, key, tags);
-      await this.announce(
-        bucket,
-        key,
-        copySource === undefined ? 'ObjectCreated:Put' : 'ObjectCreated:Copy',
-        request,
-      );
+      // A plain PutObject states its size (decoded, for aws-chunked bodies) and its answer the ETag: no HeadObject needed.
+      const encoding = header(request, 'content-encoding') ?? '';
+      const size = encoding.includes('aws-chunked')
+        ? header(request, 'x-amz-decoded-content-length')
+        : String(request.body.length);
+      const eTag = response.headers.etag;
+      const known =
+        copySource === undefined && size !== undefined && typeof eTag === 'string'
+          ? { size: Number(size), eTag: eTag.replace(/"/g, '') }
+          : undefined;
+      const eventName = copySource === undefined ? 'ObjectCreated:Put' : 'ObjectCreated:Copy';
+      await this.announce(bucket, key, eventName, request, known);
       return response;
     });
   }
@@ -288,6 +294,7 @@ export class S3Edge {
     key: string,
     eventName: string,
     request: EdgeRequest,
+    known?: { size: number; eTag: string },
   ): Promise<void> {
     const destinations = this.notificationConfiguration(bucket).filter(
       (configuration) =>
@@ -297,7 +304,10 @@ export class S3Edge {
     );
     if (destinations.length === 0) return;
     const object: Record<string, unknown> = { key: encodeS3Key(key) };
-    if (eventName.startsWith('ObjectCreated:')) {
+    if (known !== undefined) {
+      object.size = known.size;
+      object.eTag = known.eTag;
+    } else if (eventName.startsWith('ObjectCreated:')) {
       const head = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       object.size = head.ContentLength ?? 0;
       object.eTag = (head.ETag ?? '').replace(/"/g, '');
