@@ -41,6 +41,7 @@ export const resultsSchema = z.object({
     objects: z.number().int().positive(),
     writers: z.number().int().positive(),
     seconds: z.number().positive(),
+    uploadSeconds: z.number().positive(),
     peakRuntimeRssMb: z.number().positive(),
     peakTreeRssMb: z.number().positive(),
   }),

@@ -5,7 +5,6 @@ import { parseArgs } from 'node:util';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateBucketCommand,
-  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutBucketNotificationConfigurationCommand,
@@ -19,16 +18,14 @@ import {
   DeleteMessageBatchCommand,
   DeleteMessageCommand,
   ReceiveMessageCommand,
-  SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { executionName } from '../functions/core/execution-name';
-import { parseNotificationBody } from '../functions/core/s3-event';
 import { startRuntimeProcess } from '../test/support/runtime-process';
 import { renderChart } from './chart';
 import { type ClassicEvent, classicHandler } from './classic/handler';
-import { measureColdStarts } from './cold-start';
+import { type ColdStart, measureColdStarts } from './cold-start';
+import { compareCorrectness } from './correctness';
 import { classicCost, expressCost, loadPrices, type PerFile, standardCost, total, writeUnits } from './cost';
 import { latencyOf, memorySampler } from './measure';
 import { renderMarkdown, renderTable } from './report';
@@ -40,13 +37,16 @@ import { type BenchObject, workload } from './workload';
  * million files, how quickly a cold function starts. Everything is measured
  * in this run, on this machine, against the same local emulators:
  *
- * - the pipeline end to end (PutObject answered -> notification received);
+ * - cold starts, per handler (first, while nothing else runs);
+ * - the pipeline end to end: PutObject answered -> notification received;
  * - the floor: the same objects, a straight-line script making only the
  *   necessary calls (PutObject, HeadObject, a ranged GET, PutItem, Publish);
  * - the classic single Lambda of the tutorials (HeadObject + PutItem);
+ *   all three closed loop at the same concurrency: a client uploads an object,
+ *   waits until it is recorded, uploads the next;
  * - duplicate and out-of-order deliveries through both designs;
- * - a 2,000-object burst, for the runtime's memory;
- * - cold starts, per handler; cost per million files from the run's counts.
+ * - a burst of uploads as fast as the clients go: capacity and memory;
+ * - cost per million files from the run's own counts.
  */
 
 const ACCOUNT = '000000000000';
@@ -80,17 +80,16 @@ const OUT = flags.out ?? join(__dirname, 'results', 'latest.json');
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const now = () => performance.now();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`Benchmark gave up after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(100);
-  }
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Benchmark gave up after ${timeoutMs / 1000} s waiting for ${what}`)),
+      timeoutMs,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Runs `work` over items with a fixed number of workers. */
@@ -111,10 +110,35 @@ async function pool<T>(
   );
 }
 
+/** Promises resolved when a key is done (now or later). */
+function completions() {
+  const done = new Map<string, number>();
+  const waiting = new Map<string, (at: number) => void>();
+  return {
+    done,
+    complete(key: string, at: number) {
+      if (!done.has(key)) done.set(key, at);
+      waiting.get(key)?.(at);
+      waiting.delete(key);
+    },
+    when(key: string): Promise<number> {
+      const at = done.get(key);
+      return at !== undefined ? Promise.resolve(at) : new Promise((resolve) => waiting.set(key, resolve));
+    },
+  };
+}
+
 async function main(): Promise<void> {
   log(
     `npm run bench${smoke ? ' (smoke)' : ''}: N=${N}, ${CONCURRENCY} concurrent clients, ${cpus().length} cores, Node ${process.version}`,
   );
+  log(`\n[1/6] Cold starts: bundle and module init per handler (median of ${COLD_RUNS} fresh processes)...`);
+  const coldStart = await measureColdStarts(COLD_RUNS, join(__dirname, 'results', 'tmp'));
+  for (const cold of coldStart) {
+    log(
+      `    ${cold.handler.padEnd(22)} ${(cold.bundleBytes / 1024).toFixed(0).padStart(4)} KB  init ${cold.initMsMedian.toFixed(1)} ms`,
+    );
+  }
   const runtime = await startRuntimeProcess([
     '--quiet',
     '--bucket',
@@ -125,20 +149,23 @@ async function main(): Promise<void> {
     'bench-staging-2',
   ]);
   try {
-    const results = await benchmark(runtime.endpoint, runtime.child.pid ?? 0);
-    const parsed = resultsSchema.parse(results);
+    const results = resultsSchema.parse(await benchmark(runtime.endpoint, runtime.child.pid ?? 0, coldStart));
     mkdirSync(dirname(OUT), { recursive: true });
-    writeFileSync(OUT, `${JSON.stringify(parsed, null, 2)}\n`);
-    writeFileSync(OUT.replace(/\.json$/, '.svg'), renderChart(parsed));
-    writeFileSync(OUT.replace(/\.json$/, '.md'), renderMarkdown(parsed));
-    log(`\n${renderTable(parsed)}`);
+    writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(OUT.replace(/\.json$/, '.svg'), renderChart(results));
+    writeFileSync(OUT.replace(/\.json$/, '.md'), renderMarkdown(results));
+    log(`\n${renderTable(results)}`);
     log(`\nWritten: ${OUT}, ${OUT.replace(/\.json$/, '.svg')}, ${OUT.replace(/\.json$/, '.md')}`);
   } finally {
     await runtime.stop();
   }
 }
 
-async function benchmark(endpoint: string, runtimePid: number): Promise<BenchResults> {
+async function benchmark(
+  endpoint: string,
+  runtimePid: number,
+  coldStart: ColdStart[],
+): Promise<BenchResults> {
   const config = {
     endpoint,
     region: REGION,
@@ -156,8 +183,8 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
       pipelineRequests: Record<string, number>;
     };
 
-  /** A queue subscribed to a topic, read by a few long-polling readers that note when each key arrived. */
-  async function arrivals(topicArn: string, queue: string) {
+  /** A queue subscribed to a topic, read by a few long-polling readers that note when each key arrives. */
+  async function subscriber(topicArn: string, queue: string) {
     await sqs.send(new CreateQueueCommand({ QueueName: queue }));
     await sns.send(
       new SubscribeCommand({
@@ -166,7 +193,8 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
         Endpoint: `arn:aws:sqs:${REGION}:${ACCOUNT}:${queue}`,
       }),
     );
-    const seen = new Map<string, number[]>();
+    const arrivals = completions();
+    const counts = new Map<string, number>();
     let running = true;
     const readers = Array.from({ length: 4 }, async () => {
       while (running) {
@@ -182,20 +210,25 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
         const at = now();
         for (const message of Messages) {
           const key = String(JSON.parse(JSON.parse(message.Body ?? '{}').Message ?? '{}').key ?? '');
-          seen.set(key, [...(seen.get(key) ?? []), at]);
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+          arrivals.complete(key, at);
         }
         if (Messages.length > 0) {
           await sqs.send(
             new DeleteMessageBatchCommand({
               QueueUrl: queueUrl(queue),
-              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+              Entries: Messages.map((message, index) => ({
+                Id: String(index),
+                ReceiptHandle: message.ReceiptHandle ?? '',
+              })),
             }),
           );
         }
       }
     });
     return {
-      seen,
+      arrivals,
+      counts,
       stop: async () => {
         running = false;
         await Promise.all(readers);
@@ -203,16 +236,21 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
     };
   }
 
-  const pipelineTopic = `arn:aws:sns:${REGION}:${ACCOUNT}:s3-metadata-notifications`;
-  const pipelineNotes = await arrivals(pipelineTopic, 'bench-pipeline-notes');
-
-  /** Uploads objects with the configured concurrency; returns when each PutObject was answered. */
-  async function upload(bucket: string, objects: readonly BenchObject[]) {
-    const answered = new Map<string, number>();
-    const eTags = new Map<string, string>();
+  /**
+   * Closed loop, the same for all three designs: each client uploads an
+   * object, waits until it is done (`done` resolves with the time), then
+   * uploads the next. Latency is then the design's, not a backlog's.
+   */
+  async function uploadAndWait(
+    bucket: string,
+    objects: readonly BenchObject[],
+    done: (key: string) => Promise<number>,
+  ) {
+    const latencies: number[] = [];
+    let last = 0;
     const started = now();
     await pool(objects, CONCURRENCY, async (object) => {
-      const put = await s3.send(
+      await s3.send(
         new PutObjectCommand({
           Bucket: bucket,
           Key: object.key,
@@ -220,47 +258,29 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
           ContentType: object.contentType,
         }),
       );
-      answered.set(object.key, now());
-      eTags.set(object.key, (put.ETag ?? '').replace(/"/g, ''));
+      const answered = now();
+      const finished = await withTimeout(done(object.key), 120_000, `${object.key} to be done`);
+      latencies.push(finished - answered);
+      last = Math.max(last, finished);
     });
-    return { answered, eTags, started };
-  }
-
-  function endToEnd(
-    objects: readonly BenchObject[],
-    answered: Map<string, number>,
-    done: Map<string, number>,
-    started: number,
-  ) {
-    const latencies = objects.map(
-      (object) => (done.get(object.key) ?? Number.NaN) - (answered.get(object.key) ?? 0),
-    );
-    const seconds = (Math.max(...done.values()) - started) / 1000;
-    const latency = latencyOf(latencies);
+    const seconds = (last - started) / 1000;
     return {
       objects: objects.length,
       seconds: round(seconds, 2),
       throughputPerSecond: round(objects.length / seconds, 1),
-      latencyMs: roundAll(latency),
+      latencyMs: roundAll(latencyOf(latencies)),
     };
   }
 
   // --- the pipeline -------------------------------------------------------------------------
-  log('\n[1/6] The pipeline, end to end (PutObject answered -> notification received)...');
+  log('\n[2/6] The pipeline, end to end (PutObject answered -> notification received)...');
+  const notes = await subscriber(
+    `arn:aws:sns:${REGION}:${ACCOUNT}:s3-metadata-notifications`,
+    'bench-pipeline-notes',
+  );
   const pipelineObjects = workload('bench/pipeline', N);
   const before = await stats();
-  const memory = memorySampler(runtimePid);
-  const pipelineUpload = await upload('uploads', pipelineObjects);
-  await until(
-    async () => (pipelineObjects.every((object) => pipelineNotes.seen.has(object.key)) ? true : undefined),
-    600_000,
-    `the notifications of ${N} objects`,
-  );
-  const pipelineMemory = memory.stop();
-  const pipelineDone = new Map(
-    pipelineObjects.map((object) => [object.key, Math.min(...(pipelineNotes.seen.get(object.key) ?? [0]))]),
-  );
-  const pipeline = endToEnd(pipelineObjects, pipelineUpload.answered, pipelineDone, pipelineUpload.started);
+  const pipeline = await uploadAndWait('uploads', pipelineObjects, notes.arrivals.when);
   const after = await stats();
   log(
     `    ${pipeline.throughputPerSecond} objects/s, p50 ${pipeline.latencyMs.p50} ms, p95 ${pipeline.latencyMs.p95} ms, p99 ${pipeline.latencyMs.p99} ms`,
@@ -311,7 +331,6 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
   );
   const requests = (name: string) =>
     (after.pipelineRequests[name] ?? 0) - (before.pipelineRequests[name] ?? 0);
-  const starterInvocations = delta('starter').count;
   const perFile: PerFile = {
     transitions: transitions / N,
     lambdaInvocations: invocations / N,
@@ -319,44 +338,29 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
     writeUnits: items.reduce((sum, item) => sum + writeUnits(item, 2), 0) / Math.max(items.length, 1),
     snsPublishes: requests('sns Publish') / N,
     // S3 -> SQS SendMessage per file; one ReceiveMessage and one DeleteMessageBatch per starter batch.
-    sqsRequests: (N + 2 * starterInvocations) / N,
+    sqsRequests: (N + 2 * delta('starter').count) / N,
     s3Requests: (requests('s3 HEAD') + requests('s3 GET')) / N,
     executionSeconds: executionSeconds / N,
   };
 
   // --- the floor ----------------------------------------------------------------------------
-  log('\n[2/6] The floor: only the necessary calls, straight line, same concurrency...');
+  log('\n[3/6] The floor: only the necessary calls, straight line, same concurrency...');
   await s3.send(new CreateBucketCommand({ Bucket: 'bench-floor' })).catch(() => undefined);
   const floorTopic = (await sns.send(new CreateTopicCommand({ Name: 'bench-floor-topic' }))).TopicArn ?? '';
-  const floorNotes = await arrivals(floorTopic, 'bench-floor-notes');
-  const floorObjects = workload('bench/floor', N);
-  const floorAnswered = new Map<string, number>();
-  const floorStarted = now();
-  await pool(floorObjects, CONCURRENCY, async (object) => {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: 'bench-floor',
-        Key: object.key,
-        Body: object.body,
-        ContentType: object.contentType,
-      }),
-    );
-    floorAnswered.set(object.key, now());
-    const head = await s3.send(new HeadObjectCommand({ Bucket: 'bench-floor', Key: object.key }));
-    if (object.body.length > 0) {
+  const floorNotes = await subscriber(floorTopic, 'bench-floor-notes');
+  const floorObjects = new Map(workload('bench/floor', N).map((object) => [object.key, object]));
+  const floor = await uploadAndWait('bench-floor', [...floorObjects.values()], async (key) => {
+    const object = floorObjects.get(key);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: 'bench-floor', Key: key }));
+    if ((object?.body.length ?? 0) > 0) {
       const part = await s3.send(
-        new GetObjectCommand({
-          Bucket: 'bench-floor',
-          Key: object.key,
-          Range: 'bytes=0-4095',
-          IfMatch: head.ETag,
-        }),
+        new GetObjectCommand({ Bucket: 'bench-floor', Key: key, Range: 'bytes=0-4095', IfMatch: head.ETag }),
       );
       await part.Body?.transformToByteArray();
     }
     const item = {
       BucketName: 'bench-floor',
-      ObjectKey: object.key,
+      ObjectKey: key,
       ETag: head.ETag,
       FileSize: head.ContentLength,
       ContentType: head.ContentType,
@@ -364,28 +368,17 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
     };
     await dynamo.send(new PutCommand({ TableName: 'S3FileMetadata', Item: item }));
     await sns.send(
-      new PublishCommand({
-        TopicArn: floorTopic,
-        Message: JSON.stringify({ key: object.key, object: item }),
-      }),
+      new PublishCommand({ TopicArn: floorTopic, Message: JSON.stringify({ key, object: item }) }),
     );
+    return floorNotes.arrivals.when(key);
   });
-  await until(
-    async () => (floorObjects.every((object) => floorNotes.seen.has(object.key)) ? true : undefined),
-    600_000,
-    'the floor notifications',
-  );
-  const floorDone = new Map(
-    floorObjects.map((object) => [object.key, Math.min(...(floorNotes.seen.get(object.key) ?? [0]))]),
-  );
-  const floor = endToEnd(floorObjects, floorAnswered, floorDone, floorStarted);
+  await floorNotes.stop();
   log(
     `    ${floor.throughputPerSecond} objects/s, p50 ${floor.latencyMs.p50} ms, p95 ${floor.latencyMs.p95} ms, p99 ${floor.latencyMs.p99} ms`,
   );
-  await floorNotes.stop();
 
   // --- the classic single Lambda ------------------------------------------------------------
-  log('\n[3/6] The classic single Lambda (HeadObject + PutItem on the S3 event)...');
+  log('\n[4/6] The classic single Lambda (HeadObject + PutItem on the S3 event)...');
   await new DynamoDBClient(config)
     .send(
       new CreateTableCommand({
@@ -427,9 +420,9 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
     }
     return false;
   };
-  const classicDone = new Map<string, number>();
+  const classicDone = completions();
   let classicRunning = true;
-  // The S3 -> Lambda trigger, driven through the same emulators: events from the bucket, invoked as they come.
+  // The S3 -> Lambda trigger, driven through the same emulators: the bucket's events, invoked as they come.
   const classicPollers = Array.from({ length: CONCURRENCY }, async () => {
     while (classicRunning) {
       const { Messages = [] } = await sqs
@@ -446,7 +439,7 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
         if (body.Records !== undefined) {
           await invokeClassic(body);
           for (const record of body.Records)
-            classicDone.set(decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')), now());
+            classicDone.complete(decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')), now());
         }
         await sqs.send(
           new DeleteMessageCommand({
@@ -458,15 +451,9 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
     }
   });
   const classicObjects = workload('bench/classic', N);
-  const classicUpload = await upload('bench-classic', classicObjects);
-  await until(
-    async () => (classicObjects.every((object) => classicDone.has(object.key)) ? true : undefined),
-    600_000,
-    'the classic design',
-  );
+  const classicRun = await uploadAndWait('bench-classic', classicObjects, classicDone.when);
   classicRunning = false;
   await Promise.all(classicPollers);
-  const classicRun = endToEnd(classicObjects, classicUpload.answered, classicDone, classicUpload.started);
   const classicItem =
     (
       await dynamo.send(
@@ -478,7 +465,7 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
   );
 
   // --- correctness: the same deliveries through both designs ---------------------------------
-  log('\n[4/6] Duplicates and out-of-order deliveries through both designs...');
+  log('\n[5/6] Duplicates and out-of-order deliveries through both designs...');
   const correctness = await compareCorrectness({
     s3,
     sqs,
@@ -486,17 +473,17 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
     dynamo,
     invokeClassic,
     queueUrl,
-    pipelineNotes,
+    notifications: (key) => notes.counts.get(key) ?? 0,
   });
 
-  // --- burst and memory ---------------------------------------------------------------------
-  log(`\n[5/6] Burst: ${BURST} uploads from 8 clients, resident memory of the runtime...`);
+  // --- burst: capacity and memory -----------------------------------------------------------
+  log(`\n[6/6] Burst: ${BURST} uploads from 8 clients as fast as they go; resident memory of the runtime...`);
   const burstObjects = Array.from({ length: BURST }, (_, index) => ({
     key: `bench/burst/${String(index).padStart(5, '0')}.txt`,
     body: Buffer.from(`burst object ${index}\n`.repeat(20)),
     contentType: 'text/plain',
   }));
-  const burstMemory = memorySampler(runtimePid);
+  const memory = memorySampler(runtimePid);
   const burstStarted = now();
   await pool(burstObjects, 8, async (object) => {
     await s3.send(
@@ -508,31 +495,25 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
       }),
     );
   });
-  await until(
-    async () => (burstObjects.every((object) => pipelineNotes.seen.has(object.key)) ? true : undefined),
+  const uploadedIn = (now() - burstStarted) / 1000;
+  await withTimeout(
+    Promise.all(burstObjects.map((object) => notes.arrivals.when(object.key))),
     900_000,
     'the burst',
   );
-  const burstPeak = burstMemory.stop();
+  const peak = memory.stop();
   const burst = {
     objects: BURST,
     writers: 8,
     seconds: round((now() - burstStarted) / 1000, 1),
-    peakRuntimeRssMb: Math.max(burstPeak.peakProcessMb, pipelineMemory.peakProcessMb),
-    peakTreeRssMb: Math.max(burstPeak.peakTreeMb, pipelineMemory.peakTreeMb),
+    uploadSeconds: round(uploadedIn, 1),
+    peakRuntimeRssMb: peak.peakProcessMb,
+    peakTreeRssMb: peak.peakTreeMb,
   };
   log(
-    `    ${burst.seconds} s; peak resident memory: runtime ${burst.peakRuntimeRssMb} MB, with emulators ${burst.peakTreeRssMb} MB`,
+    `    uploaded in ${burst.uploadSeconds} s, all recorded after ${burst.seconds} s (${round(BURST / burst.seconds, 1)} objects/s); peak memory: runtime ${burst.peakRuntimeRssMb} MB, with emulators ${burst.peakTreeRssMb} MB`,
   );
-  await pipelineNotes.stop();
-
-  // --- cold starts --------------------------------------------------------------------------
-  log(`\n[6/6] Cold starts: bundle and module init per handler (median of ${COLD_RUNS})...`);
-  const coldStart = await measureColdStarts(COLD_RUNS, join(__dirname, 'results', 'tmp'));
-  for (const cold of coldStart)
-    log(
-      `    ${cold.handler.padEnd(22)} ${(cold.bundleBytes / 1024).toFixed(0).padStart(4)} KB  init ${cold.initMsMedian.toFixed(1)} ms`,
-    );
+  await notes.stop();
 
   // --- cost ---------------------------------------------------------------------------------
   const prices = loadPrices();
@@ -589,7 +570,7 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
   return {
     schemaVersion: 1,
     generatedAt: new Date().toISOString(),
-    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.replace(/ -- $/, '').trim(),
     machine: {
       cores: cpus().length,
       cpu: cpus()[0]?.model ?? 'unknown',
@@ -627,207 +608,6 @@ async function benchmark(endpoint: string, runtimePid: number): Promise<BenchRes
     },
     targets,
   };
-}
-
-/** The same deliveries through both designs: duplicates, reordering, and the same key in two buckets. */
-async function compareCorrectness(deps: {
-  s3: S3Client;
-  sqs: SQSClient;
-  sfn: SFNClient;
-  dynamo: DynamoDBDocumentClient;
-  invokeClassic: (event: ClassicEvent) => Promise<boolean>;
-  queueUrl: (name: string) => string;
-  pipelineNotes: { seen: Map<string, number[]> };
-}) {
-  const { s3, sqs, sfn, dynamo, queueUrl } = deps;
-  await sqs.send(new CreateQueueCommand({ QueueName: 'bench-capture' }));
-  for (const bucket of ['bench-staging', 'bench-staging-2']) {
-    await s3.send(
-      new PutBucketNotificationConfigurationCommand({
-        Bucket: bucket,
-        NotificationConfiguration: {
-          QueueConfigurations: [
-            {
-              QueueArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:bench-capture`,
-              Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
-            },
-          ],
-        },
-      }),
-    );
-  }
-  const captured: string[] = [];
-  const capture = async (count: number) => {
-    await until(
-      async () => {
-        const { Messages = [] } = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: queueUrl('bench-capture'), MaxNumberOfMessages: 10 }),
-        );
-        for (const message of Messages) {
-          if (!(message.Body ?? '').includes('s3:TestEvent')) captured.push(message.Body ?? '');
-          await sqs.send(
-            new DeleteMessageCommand({
-              QueueUrl: queueUrl('bench-capture'),
-              ReceiptHandle: message.ReceiptHandle ?? '',
-            }),
-          );
-        }
-        return captured.length >= count ? true : undefined;
-      },
-      30_000,
-      'captured events',
-    );
-    return captured.splice(0, count);
-  };
-  const pipelineDeliver = async (bodies: readonly string[]) => {
-    await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queueUrl('s3-metadata-ingest'),
-        Entries: bodies.map((body, index) => ({ Id: String(index), MessageBody: body })),
-      }),
-    );
-    for (const body of bodies) {
-      const parsed = parseNotificationBody(body);
-      if (parsed.kind !== 'events' || parsed.events[0] === undefined) continue;
-      const executionArn = `arn:aws:states:${REGION}:${ACCOUNT}:execution:metadata-pipeline:${executionName(parsed.events[0])}`;
-      await until(
-        async () => {
-          const described = await sfn
-            .send(new DescribeExecutionCommand({ executionArn }))
-            .catch(() => undefined);
-          return described !== undefined && described.status !== 'RUNNING' ? true : undefined;
-        },
-        60_000,
-        'a pipeline execution',
-      );
-    }
-  };
-  const pipelineItem = async (bucket: string, key: string) =>
-    (
-      await dynamo.send(
-        new GetCommand({ TableName: 'S3FileMetadata', Key: { BucketName: bucket, ObjectKey: key } }),
-      )
-    ).Item;
-  const classicItem = async (key: string) =>
-    (await dynamo.send(new GetCommand({ TableName: 'ClassicMetadata', Key: { ObjectKey: key } }))).Item;
-  const classicDeliver = async (bodies: readonly string[]) => {
-    for (const body of bodies) await deps.invokeClassic(JSON.parse(body) as ClassicEvent);
-  };
-  const score = () => ({ runs: 0, lost: 0, wrong: 0, duplicateEffects: 0 });
-  const scenarios: {
-    scenario: string;
-    pipeline: ReturnType<typeof score>;
-    classic: ReturnType<typeof score>;
-  }[] = [];
-
-  // 1. One event delivered three times.
-  {
-    const entry = { scenario: 'the same event delivered 3 times', pipeline: score(), classic: score() };
-    const key = 'bench/correctness/duplicate.txt';
-    await s3.send(new PutObjectCommand({ Bucket: 'bench-staging', Key: key, Body: 'once' }));
-    const [event = ''] = await capture(1);
-    let classicWrites = 0;
-    const counting = async (bodies: readonly string[]) => {
-      for (const body of bodies)
-        if (await deps.invokeClassic(JSON.parse(body) as ClassicEvent)) classicWrites += 1;
-    };
-    await pipelineDeliver([event, event, event]);
-    await sleep(1000);
-    await counting([event, event, event]);
-    entry.pipeline.runs = entry.classic.runs = 1;
-    entry.pipeline.duplicateEffects = Math.max(0, (deps.pipelineNotes.seen.get(key)?.length ?? 0) - 1);
-    entry.classic.duplicateEffects = classicWrites - 1;
-    if ((await pipelineItem('bench-staging', key)) === undefined) entry.pipeline.lost += 1;
-    if ((await classicItem(key)) === undefined) entry.classic.lost += 1;
-    scenarios.push(entry);
-  }
-
-  // 2. Write, delete, write again: every order of arrival. The object exists at the end.
-  const orders = [
-    [0, 1, 2],
-    [0, 2, 1],
-    [1, 0, 2],
-    [1, 2, 0],
-    [2, 0, 1],
-    [2, 1, 0],
-  ];
-  {
-    const entry = {
-      scenario: 'write, delete, write again, in every arrival order (6)',
-      pipeline: score(),
-      classic: score(),
-    };
-    for (const [index, order] of orders.entries()) {
-      const key = `bench/correctness/rewritten-${index}.txt`;
-      await s3.send(new PutObjectCommand({ Bucket: 'bench-staging', Key: key, Body: 'first' }));
-      await s3.send(new DeleteObjectCommand({ Bucket: 'bench-staging', Key: key }));
-      const last = await s3.send(
-        new PutObjectCommand({ Bucket: 'bench-staging', Key: key, Body: 'final version' }),
-      );
-      const events = await capture(3);
-      const shuffled = order.map((position) => events[position] ?? '');
-      await pipelineDeliver(shuffled);
-      await classicDeliver(shuffled);
-      const eTag = (last.ETag ?? '').replace(/"/g, '');
-      const mine = await pipelineItem('bench-staging', key);
-      const theirs = await classicItem(key);
-      entry.pipeline.runs += 1;
-      entry.classic.runs += 1;
-      if (mine === undefined || mine.Status !== 'present') entry.pipeline.lost += 1;
-      else if (mine.ETag !== eTag) entry.pipeline.wrong += 1;
-      if (theirs === undefined) entry.classic.lost += 1;
-      else if (theirs.ETag !== eTag) entry.classic.wrong += 1;
-    }
-    scenarios.push(entry);
-  }
-
-  // 3. Write, overwrite, delete: every order of arrival. The object is gone at the end.
-  {
-    const entry = {
-      scenario: 'write, overwrite, delete, in every arrival order (6)',
-      pipeline: score(),
-      classic: score(),
-    };
-    for (const [index, order] of orders.entries()) {
-      const key = `bench/correctness/deleted-${index}.txt`;
-      await s3.send(new PutObjectCommand({ Bucket: 'bench-staging', Key: key, Body: 'one' }));
-      await s3.send(new PutObjectCommand({ Bucket: 'bench-staging', Key: key, Body: 'two!' }));
-      await s3.send(new DeleteObjectCommand({ Bucket: 'bench-staging', Key: key }));
-      const events = await capture(3);
-      const shuffled = order.map((position) => events[position] ?? '');
-      await pipelineDeliver(shuffled);
-      await classicDeliver(shuffled);
-      entry.pipeline.runs += 1;
-      entry.classic.runs += 1;
-      if ((await pipelineItem('bench-staging', key))?.Status !== 'deleted') entry.pipeline.wrong += 1;
-      if ((await classicItem(key)) !== undefined) entry.classic.wrong += 1;
-    }
-    scenarios.push(entry);
-  }
-
-  // 4. The same key in two buckets.
-  {
-    const entry = { scenario: 'the same key in two buckets', pipeline: score(), classic: score() };
-    const key = 'bench/correctness/shared-name.csv';
-    await s3.send(new PutObjectCommand({ Bucket: 'bench-staging', Key: key, Body: 'in the first bucket' }));
-    await s3.send(new PutObjectCommand({ Bucket: 'bench-staging-2', Key: key, Body: 'in the second' }));
-    const events = await capture(2);
-    await pipelineDeliver(events);
-    await classicDeliver(events);
-    entry.pipeline.runs = entry.classic.runs = 2;
-    for (const bucket of ['bench-staging', 'bench-staging-2']) {
-      if ((await pipelineItem(bucket, key)) === undefined) entry.pipeline.lost += 1;
-    }
-    const theirs = await classicItem(key);
-    entry.classic.lost = theirs === undefined ? 2 : 1; // one item for two objects
-    scenarios.push(entry);
-  }
-  for (const entry of scenarios) {
-    log(
-      `    ${entry.scenario}: pipeline lost ${entry.pipeline.lost}, wrong ${entry.pipeline.wrong}, repeats ${entry.pipeline.duplicateEffects}; classic lost ${entry.classic.lost}, wrong ${entry.classic.wrong}, repeats ${entry.classic.duplicateEffects}`,
-    );
-  }
-  return scenarios;
 }
 
 function round(value: number, digits = 1): number {
