@@ -109,6 +109,18 @@ function fromRow(row: Row): ExecutionRecord {
   };
 }
 
+/** The fields DescribeExecution and ListExecutions share. */
+function summaryOf(execution: ExecutionRecord) {
+  return {
+    executionArn: execution.arn,
+    stateMachineArn: execution.stateMachineArn,
+    name: execution.name,
+    status: execution.status,
+    startDate: execution.startDate,
+    ...(execution.stopDate !== undefined ? { stopDate: execution.stopDate } : {}),
+  };
+}
+
 /** Bounds the executions running at once. */
 class Slots {
   private free: number;
@@ -335,12 +347,7 @@ export class StepFunctionsService {
     if (execution === undefined)
       throw new StatesApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return {
-      executionArn: execution.arn,
-      stateMachineArn: execution.stateMachineArn,
-      name: execution.name,
-      status: execution.status,
-      startDate: execution.startDate,
-      ...(execution.stopDate !== undefined ? { stopDate: execution.stopDate } : {}),
+      ...summaryOf(execution),
       input: execution.input,
       ...(execution.output !== undefined ? { output: execution.output } : {}),
       ...(execution.error !== undefined ? { error: execution.error } : {}),
@@ -362,14 +369,7 @@ export class StepFunctionsService {
       ) as unknown as Row[];
     const page = rows.slice(0, limit).map(fromRow);
     return {
-      executions: page.map((execution) => ({
-        executionArn: execution.arn,
-        stateMachineArn: execution.stateMachineArn,
-        name: execution.name,
-        status: execution.status,
-        startDate: execution.startDate,
-        ...(execution.stopDate !== undefined ? { stopDate: execution.stopDate } : {}),
-      })),
+      executions: page.map(summaryOf),
       ...(rows.length > limit ? { nextToken: String(offset + limit) } : {}),
     };
   }
