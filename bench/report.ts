@@ -107,16 +107,17 @@ export function renderMarkdown(results: BenchResults): string {
       ]),
     ),
     '',
-    md(['Handler', 'Bundle', 'Module init (median)', 'Slowest imports']),
-    md(['---', '---', '---', '---']),
+    md(['Handler', 'Bundle', 'Module init (median)', 'AWS SDK import alone', 'Largest bundled packages']),
+    md(['---', '---', '---', '---', '---']),
     ...results.coldStart.map((cold) =>
       md([
         cold.handler,
         `${(cold.bundleBytes / 1024).toFixed(0)} KB`,
         `${cold.initMsMedian} ms`,
-        cold.imports
+        cold.imports.map((entry) => `${entry.name} ${entry.initMs} ms`).join(', '),
+        cold.largestInputs
           .slice(0, 3)
-          .map((entry) => `${entry.name} ${entry.initMs} ms`)
+          .map((input) => `${input.name} ${(input.bytes / 1024).toFixed(0)} KB`)
           .join(', '),
       ]),
     ),
