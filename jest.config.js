@@ -1,4 +1,4 @@
-// Jest projects: one per kind of proof (see docs/testing.md). TypeScript is
+// Jest projects: one per kind of proof (see the README, "Tests"). TypeScript is
 // transformed by swc (fast, no type-check); `npm run typecheck` checks types.
 const swc = [
   '@swc/jest',

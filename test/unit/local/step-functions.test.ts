@@ -16,10 +16,12 @@ const definition = {
   },
 } as unknown as StateMachineDefinition;
 
+const gates: { release(): void }[] = [];
+
 /** A function whose invocations finish only when the test says so. */
 function gate() {
   const pending: (() => void)[] = [];
-  return {
+  const created = {
     handler: async (event: unknown) => {
       await new Promise<void>((resolve) => pending.push(resolve));
       return { done: event };
@@ -29,10 +31,14 @@ function gate() {
     },
     waiting: () => pending.length,
   };
+  gates.push(created);
+  return created;
 }
 
+const created: StepFunctionsService[] = [];
+
 function service(store = openStore(undefined), handler = gate().handler) {
-  return new StepFunctionsService({
+  const sfn = new StepFunctionsService({
     store,
     region: 'us-east-1',
     account: '000000000000',
@@ -40,7 +46,17 @@ function service(store = openStore(undefined), handler = gate().handler) {
     definition,
     functions: { [FUNCTION]: handler },
   });
+  created.push(sfn);
+  return sfn;
 }
+
+// Nothing outlives its test: services stop, and invocations still waiting on a
+// gate finish (aws-local-stepfunctions clears a Task's 60 s timeout timer only
+// when the task settles, and an abort does not settle it).
+afterEach(async () => {
+  await Promise.all(created.splice(0).map((sfn) => sfn.stop(0)));
+  for (const pending of gates.splice(0)) pending.release();
+});
 
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
