@@ -38,13 +38,18 @@ export async function describeObject(
     Key: object.key,
     ...(object.versionId ? { VersionId: object.versionId } : {}),
   };
-  const head = await s3
-    .send(new HeadObjectCommand({ ...target, ChecksumMode: 'ENABLED' }))
-    .catch((error: unknown) => {
-      throw classifyAwsError(error, `HeadObject s3://${object.bucket}/${object.key}`, {
-        objectRequest: true,
-      });
+  // Both requests at once: one round trip instead of two. HEAD's answer decides
+  // the outcome (gone, overwritten), so its error wins over the tagging one.
+  const [headResult, taggingResult] = await Promise.allSettled([
+    s3.send(new HeadObjectCommand({ ...target, ChecksumMode: 'ENABLED' })),
+    s3.send(new GetObjectTaggingCommand(target)),
+  ]);
+  if (headResult.status === 'rejected') {
+    throw classifyAwsError(headResult.reason, `HeadObject s3://${object.bucket}/${object.key}`, {
+      objectRequest: true,
     });
+  }
+  const head = headResult.value;
 
   const eTag = normalizeETag(head.ETag ?? '');
   if (object.eTag !== undefined && eTag !== object.eTag) {
@@ -53,11 +58,12 @@ export async function describeObject(
     );
   }
 
-  const tagging = await s3.send(new GetObjectTaggingCommand(target)).catch((error: unknown) => {
-    throw classifyAwsError(error, `GetObjectTagging s3://${object.bucket}/${object.key}`, {
+  if (taggingResult.status === 'rejected') {
+    throw classifyAwsError(taggingResult.reason, `GetObjectTagging s3://${object.bucket}/${object.key}`, {
       objectRequest: true,
     });
-  });
+  }
+  const tagging = taggingResult.value;
 
   const checksumAlgorithms = CHECKSUM_FIELDS.filter((field) => head[field] !== undefined).map((field) =>
     field.replace('Checksum', ''),

@@ -75,7 +75,30 @@ describe('describe-object handler', () => {
     await expect(handler({ object: objectEvent() })).rejects.toMatchObject({ name: 'ObjectNotFoundError' });
   });
 
-  it('fails with ObjectNotFoundError when the object goes between the two calls', async () => {
+  it('asks for the object and its tags at once, not one after the other', async () => {
+    let release: () => void = () => undefined;
+    s3.on(HeadObjectCommand).callsFake(() => new Promise((resolve) => (release = () => resolve(head))));
+    const described = handler({ object: objectEvent() });
+    await new Promise((resolve) => setImmediate(resolve));
+    // HeadObject has not answered yet, and GetObjectTagging is already on its way.
+    expect(s3.commandCalls(GetObjectTaggingCommand)).toHaveLength(1);
+    release();
+    await expect(described).resolves.toMatchObject({ tags: { project: 'q3' } });
+  });
+
+  it("reports HeadObject's outcome when both calls fail", async () => {
+    s3.on(HeadObjectCommand).rejects(sdkError('NotFound', 404));
+    s3.on(GetObjectTaggingCommand).rejects(sdkError('SlowDown', 503));
+    await expect(handler({ object: objectEvent() })).rejects.toMatchObject({ name: 'ObjectNotFoundError' });
+  });
+
+  it('reports an overwritten object as superseded even when its tags could not be read', async () => {
+    s3.on(HeadObjectCommand).resolves({ ...head, ETag: '"ffffffffffffffffffffffffffffffff"' });
+    s3.on(GetObjectTaggingCommand).rejects(sdkError('AccessDenied', 403));
+    await expect(handler({ object: objectEvent() })).rejects.toMatchObject({ name: 'SupersededError' });
+  });
+
+  it('fails with ObjectNotFoundError when the object is deleted while its tags are read', async () => {
     s3.on(GetObjectTaggingCommand).rejects(sdkError('NoSuchKey', 404));
     await expect(handler({ object: objectEvent() })).rejects.toMatchObject({ name: 'ObjectNotFoundError' });
   });
