@@ -21,7 +21,7 @@ Options:
   --faults SPEC            inject faults into the pipeline's calls (or S3MP_FAULTS), e.g.
                            throttle=0.2,transient=0.1,crash-after-write=0.05,deny=restricted/
   --faults-seed N          make fault decisions repeatable (or S3MP_FAULTS_SEED; default 0)
-  --quiet                  no live trace
+  --quiet                  no live trace (and no tap queue subscribed to the topic for it)
   --help                   this text
 `;
 
@@ -134,25 +134,32 @@ async function main(): Promise<void> {
     logLevel: flags['log-level'],
     buckets: flags.bucket,
     faults,
+    // The tap is for the eyes (the live trace) and the demo; --quiet alone needs neither.
+    notificationTap: !flags.quiet || flags.demo,
     log: (line) => write(`  ${line}`),
   });
-  const tap = new NotificationTap(
-    new SQSClient({
-      endpoint: runtime.endpoint,
-      region: runtime.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-    runtime.resources.tapQueueUrl,
-    flags.quiet ? () => undefined : write,
-  );
+  const tapQueueUrl = runtime.resources.tapQueueUrl;
+  const tap =
+    tapQueueUrl === undefined
+      ? undefined
+      : new NotificationTap(
+          new SQSClient({
+            endpoint: runtime.endpoint,
+            region: runtime.region,
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          }),
+          tapQueueUrl,
+          flags.quiet ? () => undefined : write,
+          flags.demo,
+        );
   const stopTrace = flags.quiet ? () => undefined : traceExecutions(runtime.stepFunctions, write);
-  tap.start();
+  tap?.start();
 
   let stopping: Promise<void> | undefined;
   const shutdown = (code: number) => {
     stopping ??= (async () => {
       stopTrace();
-      await tap.stop();
+      await tap?.stop();
       await runtime.stop();
       process.exit(code);
     })();
@@ -194,7 +201,7 @@ Try it (Debian's AWS CLI is /usr/bin/aws):
 Ready: ${e} (Ctrl-C stops everything)
 `);
 
-  if (flags.demo) {
+  if (flags.demo && tap !== undefined) {
     const ok = await runDemo(runtime, tap, write).catch((error: unknown) => {
       write(`\nDemo failed: ${error instanceof Error ? error.message : String(error)}`);
       return false;

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateTopicCommand,
+  ListSubscriptionsByTopicCommand,
+  SNSClient,
+  SubscribeCommand,
+  UnsubscribeCommand,
+} from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { TABLE_SCHEMA } from '../functions/core/table-schema';
@@ -74,6 +80,14 @@ export interface RuntimeOptions {
    * @default none
    */
   faults?: FaultSpec;
+  /**
+   * Subscribes a queue of the runtime's own to the topic (`resources.tapQueueUrl`)
+   * for the live trace and the demo. Without it nothing is spent on
+   * notifications nobody reads, and a tap that an earlier run left subscribed
+   * in the same data directory is unsubscribed.
+   * @default true
+   */
+  notificationTap?: boolean;
   /** Receives progress lines during start-up. */
   log?: (line: string) => void;
 }
@@ -90,7 +104,8 @@ export interface Runtime {
     topicArn: string;
     ingestQueueUrl: string;
     deadLetterQueueUrl: string;
-    tapQueueUrl: string;
+    /** The notification tap's queue; undefined when `notificationTap` is off. */
+    tapQueueUrl: string | undefined;
     stateMachineArn: string;
   };
   readonly stepFunctions: StepFunctionsService;
@@ -253,11 +268,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         maxReceiveCount: options.maxReceiveCount ?? 5,
       }),
     });
-    const tapQueueUrl = await queueUrl(RESOURCES.tapQueue);
     const topicArn = (await sns.send(new CreateTopicCommand({ Name: RESOURCES.topic }))).TopicArn ?? '';
-    await sns.send(
-      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: arnOf(RESOURCES.tapQueue) }),
-    );
+    let tapQueueUrl: string | undefined;
+    if (options.notificationTap ?? true) {
+      tapQueueUrl = await queueUrl(RESOURCES.tapQueue);
+      await sns.send(
+        new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: arnOf(RESOURCES.tapQueue) }),
+      );
+    } else {
+      await unsubscribeAll(sns, topicArn, arnOf(RESOURCES.tapQueue));
+    }
     // Through the S3 API, as a deployment configures it; S3 answers with an s3:TestEvent.
     for (const bucket of buckets) {
       await s3.send(
@@ -380,6 +400,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** Removes every subscription of `endpoint` to `topicArn` (one page is all a local topic has). */
+async function unsubscribeAll(sns: SNSClient, topicArn: string, endpoint: string): Promise<void> {
+  const { Subscriptions = [] } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+  for (const subscription of Subscriptions) {
+    if (subscription.Endpoint === endpoint && subscription.SubscriptionArn) {
+      await sns.send(new UnsubscribeCommand({ SubscriptionArn: subscription.SubscriptionArn }));
+    }
   }
 }
 

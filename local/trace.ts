@@ -104,10 +104,11 @@ export interface ReceivedNotification {
 }
 
 /**
- * Reads the runtime's own subscription to the notification topic, prints each
- * notification and keeps them for the demo.
+ * Reads the runtime's own subscription to the notification topic and prints
+ * each notification; with `keep`, also keeps them (the demo reads them back).
  */
 export class NotificationTap {
+  /** What arrived, when `keep` is on; otherwise always empty (a long run would only grow it). */
   readonly received: ReceivedNotification[] = [];
   private running = false;
   private loop: Promise<void> | undefined;
@@ -117,6 +118,7 @@ export class NotificationTap {
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
     private readonly write: (line: string) => void,
+    private readonly keep = false,
   ) {}
 
   start(): void {
@@ -153,7 +155,7 @@ export class NotificationTap {
               Object.entries(envelope.MessageAttributes ?? {}).map(([name, value]) => [name, value.Value]),
             ),
           };
-          this.received.push(notification);
+          if (this.keep) this.received.push(notification);
           this.write(
             `  ✉ ${notification.document.type.padEnd(15)} s3://${notification.document.bucket}/${notification.document.key}  (id ${notification.document.id.slice(0, 12)}…)`,
           );
