@@ -19,7 +19,7 @@ module.exports = {
   projects: [
     project('unit', { setupFiles: ['<rootDir>/test/setup/handler-env.ts'] }),
     project('workflow', { setupFiles: ['<rootDir>/test/setup/handler-env.ts'] }),
-    project('cdk'),
+    project('cdk', { setupFilesAfterEnv: ['<rootDir>/test/setup/cdk-outdir.ts'] }),
     project('e2e', {
       globalSetup: '<rootDir>/test/e2e/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/e2e/support/global-teardown.ts',
