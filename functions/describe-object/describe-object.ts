@@ -1,4 +1,9 @@
-import { GetObjectTaggingCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { classifyAwsError, SupersededError } from '../core/errors';
 import type { ObjectDescription } from '../core/metadata-item';
@@ -23,7 +28,7 @@ const CHECKSUM_FIELDS = [
 
 /**
  * Describes the object an event is about: HeadObject (of the event's version
- * when the bucket is versioned) and its tags.
+ * when the bucket is versioned) and, when it has any, its tags.
  *
  * @throws ObjectNotFoundError when the object is gone (deleted before it was described).
  * @throws SupersededError when the object's ETag is no longer the event's: it was overwritten.
@@ -38,18 +43,12 @@ export async function describeObject(
     Key: object.key,
     ...(object.versionId ? { VersionId: object.versionId } : {}),
   };
-  // Both requests at once: one round trip instead of two. HEAD's answer decides
-  // the outcome (gone, overwritten), so its error wins over the tagging one.
-  const [headResult, taggingResult] = await Promise.allSettled([
-    s3.send(new HeadObjectCommand({ ...target, ChecksumMode: 'ENABLED' })),
-    s3.send(new GetObjectTaggingCommand(target)),
-  ]);
-  if (headResult.status === 'rejected') {
-    throw classifyAwsError(headResult.reason, `HeadObject s3://${object.bucket}/${object.key}`, {
-      objectRequest: true,
-    });
+  let head: HeadObjectCommandOutput;
+  try {
+    head = await s3.send(new HeadObjectCommand({ ...target, ChecksumMode: 'ENABLED' }));
+  } catch (error) {
+    throw classifyAwsError(error, `HeadObject s3://${object.bucket}/${object.key}`, { objectRequest: true });
   }
-  const head = headResult.value;
 
   const eTag = normalizeETag(head.ETag ?? '');
   if (object.eTag !== undefined && eTag !== object.eTag) {
@@ -58,13 +57,10 @@ export async function describeObject(
     );
   }
 
-  if (taggingResult.status === 'rejected') {
-    throw classifyAwsError(taggingResult.reason, `GetObjectTagging s3://${object.bucket}/${object.key}`, {
-      objectRequest: true,
-    });
-  }
-  const tagging = taggingResult.value;
-
+  // HeadObject counts the object's tags (x-amz-tagging-count, sent only when
+  // there is at least one, to callers allowed s3:GetObjectTagging): most
+  // objects have none, and their tags cost no second request.
+  const tags = (head.TagCount ?? 0) > 0 ? await readTags(s3, target) : {};
   const checksumAlgorithms = CHECKSUM_FIELDS.filter((field) => head[field] !== undefined).map((field) =>
     field.replace('Checksum', ''),
   );
@@ -76,7 +72,7 @@ export async function describeObject(
     // HeadObject leaves StorageClass out for STANDARD objects.
     storageClass: head.StorageClass ?? 'STANDARD',
     userMetadata: head.Metadata ?? {},
-    tags: Object.fromEntries((tagging.TagSet ?? []).map(({ Key, Value }) => [Key ?? '', Value ?? ''])),
+    tags,
   };
   const optional: Partial<ObjectDescription> = {
     contentEncoding: head.ContentEncoding,
@@ -93,4 +89,18 @@ export async function describeObject(
     if (value !== undefined && value !== '') Object.assign(description, { [name]: value });
   }
   return description;
+}
+
+async function readTags(
+  s3: S3Client,
+  target: { Bucket: string; Key: string; VersionId?: string },
+): Promise<Record<string, string>> {
+  try {
+    const tagging = await s3.send(new GetObjectTaggingCommand(target));
+    return Object.fromEntries((tagging.TagSet ?? []).map(({ Key, Value }) => [Key ?? '', Value ?? '']));
+  } catch (error) {
+    throw classifyAwsError(error, `GetObjectTagging s3://${target.Bucket}/${target.Key}`, {
+      objectRequest: true,
+    });
+  }
 }

@@ -553,7 +553,9 @@ export class S3Edge {
     const response = await this.proxy(request);
     if (response.status === 200 || response.status === 206) {
       const tags = this.readTags(bucket, key);
-      if (tags !== undefined) response.headers['x-amz-tagging-count'] = String(Object.keys(tags).length);
+      const count = Object.keys(tags ?? {}).length;
+      // S3 leaves the header out for an object with no tags.
+      if (count > 0) response.headers['x-amz-tagging-count'] = String(count);
     }
     return response;
   }

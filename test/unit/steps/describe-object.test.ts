@@ -18,6 +18,7 @@ const head = {
   ServerSideEncryption: 'AES256' as const,
   ChecksumCRC32: 'AAAAAA==',
   ChecksumType: 'FULL_OBJECT' as const,
+  TagCount: 1,
 };
 
 beforeEach(() => {
@@ -75,27 +76,30 @@ describe('describe-object handler', () => {
     await expect(handler({ object: objectEvent() })).rejects.toMatchObject({ name: 'ObjectNotFoundError' });
   });
 
-  it('asks for the object and its tags at once, not one after the other', async () => {
-    let release: () => void = () => undefined;
-    s3.on(HeadObjectCommand).callsFake(() => new Promise((resolve) => (release = () => resolve(head))));
-    const described = handler({ object: objectEvent() });
-    await new Promise((resolve) => setImmediate(resolve));
-    // HeadObject has not answered yet, and GetObjectTagging is already on its way.
-    expect(s3.commandCalls(GetObjectTaggingCommand)).toHaveLength(1);
-    release();
-    await expect(described).resolves.toMatchObject({ tags: { project: 'q3' } });
+  it('reads no tags when HeadObject counts none (S3 then sends no count)', async () => {
+    s3.on(HeadObjectCommand).resolves({ ...head, TagCount: undefined });
+    await expect(handler({ object: objectEvent() })).resolves.toMatchObject({ tags: {} });
+    expect(s3.commandCalls(GetObjectTaggingCommand)).toHaveLength(0);
   });
 
-  it("reports HeadObject's outcome when both calls fail", async () => {
+  it('reads no tags of an object that is gone', async () => {
     s3.on(HeadObjectCommand).rejects(sdkError('NotFound', 404));
-    s3.on(GetObjectTaggingCommand).rejects(sdkError('SlowDown', 503));
     await expect(handler({ object: objectEvent() })).rejects.toMatchObject({ name: 'ObjectNotFoundError' });
+    expect(s3.commandCalls(GetObjectTaggingCommand)).toHaveLength(0);
   });
 
-  it('reports an overwritten object as superseded even when its tags could not be read', async () => {
+  it('reads no tags of an object overwritten after the event', async () => {
     s3.on(HeadObjectCommand).resolves({ ...head, ETag: '"ffffffffffffffffffffffffffffffff"' });
-    s3.on(GetObjectTaggingCommand).rejects(sdkError('AccessDenied', 403));
     await expect(handler({ object: objectEvent() })).rejects.toMatchObject({ name: 'SupersededError' });
+    expect(s3.commandCalls(GetObjectTaggingCommand)).toHaveLength(0);
+  });
+
+  it('fails with ThrottledError when reading the tags is throttled', async () => {
+    s3.on(GetObjectTaggingCommand).rejects(sdkError('SlowDown', 503));
+    await expect(handler({ object: objectEvent() })).rejects.toMatchObject({
+      name: 'ThrottledError',
+      message: expect.stringContaining('GetObjectTagging s3://uploads/'),
+    });
   });
 
   it('fails with ObjectNotFoundError when the object is deleted while its tags are read', async () => {
