@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
+import { bucketNameSchema, readFlags } from '../tools/cli';
 import { runDemo } from './demo';
 import { anyFaults, FaultSpecError, parseFaults } from './faults';
 import { startRuntime } from './runtime';
@@ -49,16 +49,7 @@ const flagsSchema = z.object({
     .transform(Number)
     .default(1),
   'log-level': z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
-  bucket: z
-    .array(
-      z
-        .string()
-        .regex(
-          /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-          'expected an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens',
-        ),
-    )
-    .default(['uploads']),
+  bucket: z.array(bucketNameSchema).default(['uploads']),
   faults: z.string().optional(),
   'faults-seed': z.string().optional(),
   quiet: z.boolean().default(false),
@@ -70,46 +61,22 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function readFlags() {
-  let values: Record<string, unknown>;
-  try {
-    values = parseArgs({
-      args: process.argv.slice(2),
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        'data-dir': { type: 'string' },
-        demo: { type: 'boolean' },
-        'visibility-timeout': { type: 'string' },
-        'retry-scale': { type: 'string' },
-        'log-level': { type: 'string' },
-        bucket: { type: 'string', multiple: true },
-        faults: { type: 'string' },
-        'faults-seed': { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    }).values;
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
-  }
-  const parsed = flagsSchema.safeParse(values, { reportInput: true });
-  if (!parsed.success) {
-    fail(
-      parsed.error.issues
-        .map(
-          (issue) =>
-            `--${issue.path.join('.')}: ${issue.message}${'input' in issue ? ` (received ${JSON.stringify(issue.input)})` : ''}`,
-        )
-        .join('\n       '),
-    );
-  }
-  return parsed.data;
-}
+const FLAG_OPTIONS = {
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  demo: { type: 'boolean' },
+  'visibility-timeout': { type: 'string' },
+  'retry-scale': { type: 'string' },
+  'log-level': { type: 'string' },
+  bucket: { type: 'string', multiple: true },
+  faults: { type: 'string' },
+  'faults-seed': { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
 
 async function main(): Promise<void> {
-  const flags = readFlags();
+  const flags = readFlags(FLAG_OPTIONS, flagsSchema, fail);
   if (flags.help) {
     process.stdout.write(HELP);
     return;

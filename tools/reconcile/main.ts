@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { bucketNameSchema, readFlags } from '../cli';
 import { type Gap, reconcile } from './reconcile';
 
 const HELP = `Compares a bucket with the metadata table and reports (or repairs) what does not match.
@@ -29,12 +29,7 @@ Exit status: 0 when nothing is missing (or every gap was handed to the workflow)
 const LOCAL_STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:metadata-pipeline';
 
 const flagsSchema = z.object({
-  bucket: z
-    .string()
-    .regex(
-      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-      'expected an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens',
-    ),
+  bucket: bucketNameSchema,
   prefix: z.string().optional(),
   table: z
     .string()
@@ -55,6 +50,17 @@ const flagsSchema = z.object({
     .optional(),
   help: z.boolean().default(false),
 });
+
+const FLAG_OPTIONS = {
+  bucket: { type: 'string' },
+  prefix: { type: 'string' },
+  table: { type: 'string' },
+  fix: { type: 'boolean' },
+  'state-machine-arn': { type: 'string' },
+  'endpoint-url': { type: 'string' },
+  region: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
 
 function fail(message: string): never {
   process.stderr.write(`Error: ${message}\nRun "npm run reconcile -- --help" for the options.\n`);
@@ -78,38 +84,7 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  let values: Record<string, unknown>;
-  try {
-    values = parseArgs({
-      args: process.argv.slice(2),
-      strict: true,
-      allowPositionals: false,
-      options: {
-        bucket: { type: 'string' },
-        prefix: { type: 'string' },
-        table: { type: 'string' },
-        fix: { type: 'boolean' },
-        'state-machine-arn': { type: 'string' },
-        'endpoint-url': { type: 'string' },
-        region: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    }).values;
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
-  }
-  const parsed = flagsSchema.safeParse(values, { reportInput: true });
-  if (!parsed.success) {
-    fail(
-      parsed.error.issues
-        .map(
-          (issue) =>
-            `--${issue.path.join('.')}: ${issue.message}${'input' in issue && issue.input !== undefined ? ` (received ${JSON.stringify(issue.input)})` : ''}`,
-        )
-        .join('\n       '),
-    );
-  }
-  const flags = parsed.data;
+  const flags = readFlags(FLAG_OPTIONS, flagsSchema, fail);
   const endpoint = flags['endpoint-url'];
   const local = endpoint !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?/.test(endpoint);
   const stateMachineArn =
