@@ -8,6 +8,14 @@ const XRAY = {
   Effect: 'Allow',
   Resource: '*',
 };
+/** Logical id prefixes of the five functions (their roles are `<prefix>Role`). */
+const FUNCTIONS = [
+  'PipelineDescribeObject',
+  'PipelineSniffContent',
+  'PipelineWriteMetadata',
+  'PipelinePublishNotification',
+  'PipelineStarter',
+];
 const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
 
 /**
@@ -90,25 +98,13 @@ describe('least privilege', () => {
   });
 
   it('lets every function send traces to X-Ray', () => {
-    for (const prefix of [
-      'PipelineDescribeObject',
-      'PipelineSniffContent',
-      'PipelineWriteMetadata',
-      'PipelinePublishNotification',
-      'PipelineStarter',
-    ]) {
+    for (const prefix of FUNCTIONS) {
       expect(statementsOfRole(template, `${prefix}Role`)).toContainEqual(XRAY);
     }
   });
 
   it('writes each function log to its own log group only', () => {
-    for (const prefix of [
-      'PipelineDescribeObject',
-      'PipelineSniffContent',
-      'PipelineWriteMetadata',
-      'PipelinePublishNotification',
-      'PipelineStarter',
-    ]) {
+    for (const prefix of FUNCTIONS) {
       const logs = statementsOfRole(template, `${prefix}Role`).filter((statement) =>
         String(statement.Action).startsWith('logs:'),
       );
@@ -150,14 +146,7 @@ describe('least privilege', () => {
   });
 
   it('grants no wildcard action anywhere in the pipeline', () => {
-    for (const prefix of [
-      'PipelineDescribeObject',
-      'PipelineSniffContent',
-      'PipelineWriteMetadata',
-      'PipelinePublishNotification',
-      'PipelineStarter',
-      'PipelineStateMachine',
-    ]) {
+    for (const prefix of [...FUNCTIONS, 'PipelineStateMachine']) {
       for (const statement of statementsOfRole(template, `${prefix}Role`)) {
         expect([statement.Action].flat().some((action) => String(action).includes('*'))).toBe(false);
       }

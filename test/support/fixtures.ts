@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ObjectDescription } from '../../functions/core/metadata-item';
 import type { ObjectEvent } from '../../functions/core/object-event';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
@@ -48,3 +49,17 @@ export function objectEvent(overrides: Partial<ObjectEvent> = {}): ObjectEvent {
 
 export const EXECUTION_ARN =
   'arn:aws:states:eu-west-1:123456789012:execution:metadata-pipeline:q3_2026_final_csv-0123';
+
+/** What describe-object returns for `objectEvent()`'s object (same size and ETag), with overrides. */
+export function objectDescription(overrides: Partial<ObjectDescription> = {}): ObjectDescription {
+  return {
+    contentType: 'text/csv',
+    size: 1024,
+    eTag: 'd41d8cd98f00b204e9800998ecf8427e',
+    lastModified: '2026-11-25T10:15:30.000Z',
+    storageClass: 'STANDARD',
+    userMetadata: {},
+    tags: {},
+    ...overrides,
+  };
+}

@@ -1,21 +1,9 @@
 import { InvalidInputError } from '../../../functions/core/errors';
-import {
-  buildPresentItem,
-  buildTombstoneAttributes,
-  type ObjectDescription,
-} from '../../../functions/core/metadata-item';
+import { buildPresentItem, buildTombstoneAttributes } from '../../../functions/core/metadata-item';
 import { padSequencer } from '../../../functions/core/sequencer';
-import { EXECUTION_ARN, objectEvent } from '../../support/fixtures';
+import { EXECUTION_ARN, objectDescription, objectEvent } from '../../support/fixtures';
 
-const description: ObjectDescription = {
-  contentType: 'text/csv',
-  size: 1024,
-  eTag: 'd41d8cd98f00b204e9800998ecf8427e',
-  lastModified: '2026-11-25T10:15:30.000Z',
-  storageClass: 'STANDARD',
-  userMetadata: { owner: 'finance' },
-  tags: { project: 'q3' },
-};
+const description = objectDescription({ userMetadata: { owner: 'finance' }, tags: { project: 'q3' } });
 const processedAt = new Date('2026-11-25T10:15:31.000Z');
 
 describe('buildPresentItem', () => {

@@ -2,25 +2,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ObjectDescription } from '../../../functions/core/metadata-item';
 import { handler } from '../../../functions/sniff-content';
 import { SNIFF_BYTES } from '../../../functions/sniff-content/sniff-content';
-import { objectEvent } from '../../support/fixtures';
+import { objectDescription, objectEvent } from '../../support/fixtures';
 
 const s3 = mockClient(S3Client);
 const png = readFileSync(join(__dirname, '..', '..', '..', 'local', 'samples', 'photo.png'));
 // The part of the SDK's streaming body the stage uses.
 const body = (data: Uint8Array) => ({ transformToByteArray: async () => new Uint8Array(data) }) as never;
 
-const description: ObjectDescription = {
+const description = objectDescription({
   contentType: 'image/png',
   size: png.length,
   eTag: 'b1946ac92492d2347c6235b4d2611184',
-  lastModified: '2026-11-25T10:15:30.000Z',
-  storageClass: 'STANDARD',
-  userMetadata: {},
-  tags: {},
-};
+});
 const object = objectEvent({ key: 'images/cat.png', eTag: description.eTag, size: png.length });
 
 beforeEach(() => {

@@ -1,21 +1,12 @@
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ObjectDescription } from '../../../functions/core/metadata-item';
 import { padSequencer } from '../../../functions/core/sequencer';
 import { handler } from '../../../functions/write-metadata';
-import { EXECUTION_ARN, objectEvent } from '../../support/fixtures';
+import { EXECUTION_ARN, objectDescription, objectEvent } from '../../support/fixtures';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 
-const description: ObjectDescription = {
-  contentType: 'text/csv',
-  size: 1024,
-  eTag: 'd41d8cd98f00b204e9800998ecf8427e',
-  lastModified: '2026-11-25T10:15:30.000Z',
-  storageClass: 'STANDARD',
-  userMetadata: {},
-  tags: {},
-};
+const description = objectDescription();
 const GUARD = 'attribute_not_exists(#seq) OR #seq < :seq OR (#seq = :seq AND #exec = :exec)';
 const removed = objectEvent({
   eventType: 'removed',

@@ -51,8 +51,10 @@ function given(objects: Obj[], items: Item[]) {
   });
 }
 
+/** Runs reconcile; `fixes` says, per repair, "started" or why it was not. */
 async function run(fix = false) {
   const gaps: Gap[] = [];
+  const fixes: string[] = [];
   const summary = await reconcile(
     {
       bucket: 'uploads',
@@ -60,10 +62,11 @@ async function run(fix = false) {
       fix,
       stateMachineArn: STATE_MACHINE,
       onGap: (gap) => gaps.push(gap),
+      onFix: (_gap, result) => fixes.push(result.started ? 'started' : result.reason),
     },
     deps(),
   );
-  return { summary, gaps: gaps.map((gap) => `${gap.kind} ${gap.key}`) };
+  return { summary, gaps: gaps.map((gap) => `${gap.kind} ${gap.key}`), fixes };
 }
 
 beforeEach(() => {
@@ -84,6 +87,7 @@ describe('reconcile: comparing', () => {
     expect(await run()).toEqual({
       summary: expect.objectContaining({ objects: 5, items: 5, missing: 0, mismatch: 0, orphan: 0 }),
       gaps: [],
+      fixes: [],
     });
   });
 
@@ -165,18 +169,8 @@ describe('reconcile: fixing', () => {
       .on(StartExecutionCommand)
       .rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
     sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
-    const results: string[] = [];
-    await reconcile(
-      {
-        bucket: 'uploads',
-        tableName: 'T',
-        fix: true,
-        stateMachineArn: STATE_MACHINE,
-        onFix: (_gap, result) => results.push(result.started ? 'started' : result.reason),
-      },
-      deps(),
-    );
-    expect(results).toEqual(['a repair is already running']);
+    const { fixes } = await run(true);
+    expect(fixes).toEqual(['a repair is already running']);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
@@ -186,22 +180,12 @@ describe('reconcile: fixing', () => {
       .on(StartExecutionCommand)
       .rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
     sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
-    const results: string[] = [];
-    await reconcile(
-      {
-        bucket: 'uploads',
-        tableName: 'T',
-        fix: true,
-        stateMachineArn: STATE_MACHINE,
-        onFix: (_gap, result) => results.push(result.started ? 'started' : result.reason),
-      },
-      deps(),
-    );
+    const { fixes } = await run(true);
     const sequencers = sfn
       .commandCalls(StartExecutionCommand)
       .map((call) => JSON.parse(call.args[0].input.input ?? '{}').object.sequencer);
     expect(sequencers).toEqual(['1', '2', '3']);
-    expect(results[0]).toMatch(/^3 earlier repairs ended without closing the gap/);
+    expect(fixes[0]).toMatch(/^3 earlier repairs ended without closing the gap/);
   });
 });
 
