@@ -89,6 +89,12 @@ export function reply(
   return { status, headers: { 'content-type': contentType, ...headers }, body: buffer };
 }
 
+/** The first value of a request header (Node lowercases the names). */
+export function headerValue(request: EdgeRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /** Escapes text for an XML element. */
 export function xmlEscape(text: string): string {
   return text
