@@ -15,12 +15,16 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { MAX_RECEIVE_COUNT, METRIC_NAMESPACE, SERVICE_NAME } from '../functions/core/names';
+import { TABLE_SCHEMA } from '../functions/core/table-schema';
+import { DEFINITION_FILE, definitionSubstitutions } from '../statemachine/definition';
 import {
-  DEFINITION_FILE,
-  FUNCTION_PLACEHOLDERS,
-  type FunctionPlaceholder,
-  type StepFunctionName,
-} from '../statemachine/definition';
+  constructIdOf,
+  STARTER,
+  type StepAccess,
+  type StepName,
+  WORKFLOW_STEPS,
+} from '../statemachine/steps';
 import { PipelineMonitoring } from './monitoring';
 import { acknowledgeWildcardResource, XRAY_REASON } from './nag';
 
@@ -124,8 +128,8 @@ export interface MetadataPipelineProps {
 
 /** Timeout of every function; the workflow's Task timeouts and the queue's visibility timeout derive from it. */
 const FUNCTION_TIMEOUT = Duration.seconds(30);
-/** Deliveries of a message before it moves to the dead-letter queue. */
-export const MAX_RECEIVE_COUNT = 5;
+
+export { MAX_RECEIVE_COUNT };
 
 function validateProps(props: MetadataPipelineProps): void {
   const problems: string[] = [];
@@ -180,8 +184,8 @@ export class MetadataPipeline extends Construct {
   readonly stateMachine: sfn.StateMachine;
   /** The ingest queue's consumer. */
   readonly starter: nodejs.NodejsFunction;
-  /** One function per workflow step, by name (folder under functions/). */
-  readonly stepFunctions: Readonly<Record<StepFunctionName, nodejs.NodejsFunction>>;
+  /** One function per workflow step (statemachine/steps.ts), by name (folder under functions/). */
+  readonly stepFunctions: Readonly<Record<StepName, nodejs.NodejsFunction>>;
   /** Where alarms go. */
   readonly alarmTopic: sns.ITopic;
   readonly monitoring: PipelineMonitoring;
@@ -191,195 +195,20 @@ export class MetadataPipeline extends Construct {
     validateProps(props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const workflowType = props.workflowType ?? sfn.StateMachineType.STANDARD;
-
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is the dead-letter queue of the ingest queue; it has no dead-letter queue of its own.',
-    });
-    this.ingestQueue = new sqs.Queue(this, 'IngestQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // Lambda's guidance: at least six times the consumer's timeout, so a
-      // message is not redelivered while a slow batch is still running.
-      visibilityTimeout: Duration.seconds(FUNCTION_TIMEOUT.toSeconds() * 6),
-      // S3 drops notifications that do not fit; 256 KiB holds any S3 event.
-      maxMessageSizeBytes: 262_144,
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
-    });
-
-    this.table = new dynamodb.TableV2(this, 'Table', {
-      tableName: props.tableName,
-      partitionKey: { name: 'BucketName', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'ObjectKey', type: dynamodb.AttributeType.STRING },
-      billing: dynamodb.Billing.onDemand(),
-      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
-      removalPolicy,
-      globalSecondaryIndexes: [
-        {
-          indexName: 'ByContentType',
-          partitionKey: { name: 'ContentType', type: dynamodb.AttributeType.STRING },
-          sortKey: { name: 'UploadTime', type: dynamodb.AttributeType.STRING },
-        },
-        {
-          indexName: 'ByUploadDay',
-          partitionKey: { name: 'UploadDay', type: dynamodb.AttributeType.STRING },
-          sortKey: { name: 'UploadTime', type: dynamodb.AttributeType.STRING },
-        },
-      ],
-    });
-
-    this.topic = new sns.Topic(this, 'NotificationTopic', {
-      displayName: 'S3 metadata pipeline',
-      // The AWS managed key: SNS encrypts at rest with no key to manage, and
-      // publishers need no KMS permission of their own.
-      masterKey: kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
-      enforceSSL: true,
-    });
-    for (const email of props.notificationEmails ?? []) {
-      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
-    }
-    for (const url of props.webhookUrls ?? []) {
-      this.topic.addSubscription(
-        new subscriptions.UrlSubscription(url, {
-          protocol: sns.SubscriptionProtocol.HTTPS,
-          rawMessageDelivery: true,
-        }),
-      );
-    }
-
-    const functionProps = {
+    const functionProps: FunctionProps = {
       logLevel: props.logLevel ?? 'INFO',
       memorySize: props.memorySize ?? 256,
       removalPolicy,
       traceSdkCalls: props.traceSdkCalls ?? false,
     };
-    const describeObject = this.stepFunction('describe-object', functionProps);
-    const sniffContent = this.stepFunction('sniff-content', functionProps);
-    const writeMetadata = this.stepFunction('write-metadata', functionProps);
-    const publishNotification = this.stepFunction('publish-notification', functionProps);
-    this.stepFunctions = {
-      'describe-object': describeObject,
-      'sniff-content': sniffContent,
-      'write-metadata': writeMetadata,
-      'publish-notification': publishNotification,
-    };
 
-    for (const { bucket, prefix } of props.buckets) {
-      const objects = bucket.arnForObjects(`${prefix ?? ''}*`);
-      describeObject.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: [
-            's3:GetObject',
-            's3:GetObjectVersion',
-            's3:GetObjectTagging',
-            's3:GetObjectVersionTagging',
-          ],
-          resources: [objects],
-        }),
-      );
-      // Without ListBucket, HeadObject of a deleted key answers 403, not 404,
-      // and a deleted object would look like a permission failure.
-      describeObject.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:ListBucket'],
-          resources: [bucket.bucketArn],
-          ...(prefix ? { conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } } : {}),
-        }),
-      );
-      sniffContent.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [objects] }),
-      );
-      for (const fn of [describeObject, sniffContent]) {
-        acknowledgeWildcardResource(
-          fn.role ?? fn,
-          objects,
-          'Object-level reads of a watched bucket (under its prefix): the keys are not known in advance.',
-        );
-      }
-    }
-    bindTable(writeMetadata, this.table);
-    bindTopic(publishNotification, this.topic);
-
-    const logLevel =
-      props.workflowLogLevel ??
-      (workflowType === sfn.StateMachineType.EXPRESS ? sfn.LogLevel.ALL : sfn.LogLevel.ERROR);
-    const substitutions = Object.fromEntries(
-      (Object.entries(FUNCTION_PLACEHOLDERS) as [FunctionPlaceholder, StepFunctionName][]).map(
-        ([placeholder, name]) => [placeholder, this.stepFunctions[name].functionArn],
-      ),
-    );
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      // Inlined (not an asset) so that the template shows, and tests check, the deployed definition.
-      definitionBody: sfn.DefinitionBody.fromString(readFileSync(DEFINITION_FILE, 'utf8')),
-      definitionSubstitutions: substitutions,
-      stateMachineType: workflowType,
-      tracingEnabled: true,
-      logs: {
-        destination: new logs.LogGroup(this, 'StateMachineLogs', {
-          retention: logs.RetentionDays.ONE_MONTH,
-          removalPolicy,
-        }),
-        level: logLevel,
-        includeExecutionData: true,
-      },
-    });
-    for (const fn of Object.values(this.stepFunctions)) {
-      fn.grantInvoke(this.stateMachine);
-      acknowledgeWildcardResource(
-        this.stateMachine,
-        `${fn.functionArn}:*`,
-        'lambda:InvokeFunction on a step function and its versions (ARN:*), as grantInvoke writes it: nothing else.',
-      );
-    }
-    acknowledgeWildcardResource(
-      this.stateMachine,
-      '*',
-      `${XRAY_REASON} CloudWatch Logs delivery actions (logs:CreateLogDelivery...) likewise.`,
-    );
-    if (logLevel !== sfn.LogLevel.ALL) {
-      Validations.of(this.stateMachine).acknowledge({
-        id: 'AwsSolutions-SF1',
-        reason: `Logging level is ${logLevel} by configuration: a STANDARD workflow keeps every event in its execution history, so logging ALL would pay twice for the same record.`,
-      });
-    }
-
-    this.starter = this.function('Starter', 'starter', functionProps);
-    this.starter.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
-    // Events for any other bucket are misrouted: the starter dead-letters them with the reason.
-    this.starter.addEnvironment(
-      'WATCHED_BUCKETS',
-      Fn.join(
-        ',',
-        props.buckets.map(({ bucket }) => bucket.bucketName),
-      ),
-    );
-    this.stateMachine.grantStartExecution(this.starter);
-    this.starter.addEventSource(
-      new SqsEventSource(this.ingestQueue, {
-        batchSize: props.starterBatchSize ?? 10,
-        maxConcurrency: props.starterMaxConcurrency ?? 10,
-        reportBatchItemFailures: true,
-      }),
-    );
-
-    const recordDeletes = props.recordDeletes ?? true;
-    const destination = new s3n.SqsDestination(this.ingestQueue);
-    for (const { bucket, prefix, suffix } of props.buckets) {
-      // An empty filter is refused: pass one only when there is something to filter on.
-      const filters: s3.NotificationKeyFilter[] =
-        prefix || suffix ? [{ ...(prefix ? { prefix } : {}), ...(suffix ? { suffix } : {}) }] : [];
-      bucket.addEventNotification(s3.EventType.OBJECT_CREATED, destination, ...filters);
-      if (recordDeletes) bucket.addEventNotification(s3.EventType.OBJECT_REMOVED, destination, ...filters);
-    }
+    ({ ingestQueue: this.ingestQueue, deadLetterQueue: this.deadLetterQueue } = this.createQueues());
+    this.table = this.createTable(props.tableName, removalPolicy);
+    this.topic = this.createTopic(props);
+    this.stepFunctions = this.createStepFunctions(props.buckets, functionProps);
+    this.stateMachine = this.createStateMachine(props, workflowType, removalPolicy);
+    this.starter = this.createStarter(props, functionProps);
+    this.subscribeBuckets(props);
 
     this.alarmTopic =
       props.alarmTopic ??
@@ -399,10 +228,211 @@ export class MetadataPipeline extends Construct {
     });
   }
 
-  /** A workflow step's function: no environment beyond its own bindings. */
-  private stepFunction(name: StepFunctionName, props: FunctionProps): nodejs.NodejsFunction {
-    const id = name.replace(/(^|-)([a-z])/g, (_, _dash, letter: string) => letter.toUpperCase());
-    return this.function(id, name, props);
+  /** The ingest queue S3 writes to, and its dead-letter queue. */
+  private createQueues(): { ingestQueue: sqs.Queue; deadLetterQueue: sqs.Queue } {
+    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is the dead-letter queue of the ingest queue; it has no dead-letter queue of its own.',
+    });
+    const ingestQueue = new sqs.Queue(this, 'IngestQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Lambda's guidance: at least six times the consumer's timeout, so a
+      // message is not redelivered while a slow batch is still running.
+      visibilityTimeout: Duration.seconds(FUNCTION_TIMEOUT.toSeconds() * 6),
+      // S3 drops notifications that do not fit; 256 KiB holds any S3 event.
+      maxMessageSizeBytes: 262_144,
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+    return { ingestQueue, deadLetterQueue };
+  }
+
+  /** The metadata table, keys and indexes from the functions' TABLE_SCHEMA. */
+  private createTable(tableName: string | undefined, removalPolicy: RemovalPolicy): dynamodb.TableV2 {
+    const key = (name: string) => ({ name, type: dynamodb.AttributeType.STRING });
+    return new dynamodb.TableV2(this, 'Table', {
+      tableName,
+      partitionKey: key(TABLE_SCHEMA.partitionKey),
+      sortKey: key(TABLE_SCHEMA.sortKey),
+      billing: dynamodb.Billing.onDemand(),
+      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy,
+      globalSecondaryIndexes: TABLE_SCHEMA.indexes.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: key(index.partitionKey),
+        sortKey: key(index.sortKey),
+      })),
+    });
+  }
+
+  /** The notification topic, with its email and webhook subscriptions. */
+  private createTopic(props: MetadataPipelineProps): sns.Topic {
+    const topic = new sns.Topic(this, 'NotificationTopic', {
+      displayName: 'S3 metadata pipeline',
+      // The AWS managed key: SNS encrypts at rest with no key to manage, and
+      // publishers need no KMS permission of their own.
+      masterKey: kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
+      enforceSSL: true,
+    });
+    for (const email of props.notificationEmails ?? []) {
+      topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    for (const url of props.webhookUrls ?? []) {
+      topic.addSubscription(
+        new subscriptions.UrlSubscription(url, {
+          protocol: sns.SubscriptionProtocol.HTTPS,
+          rawMessageDelivery: true,
+        }),
+      );
+    }
+    return topic;
+  }
+
+  /** One function per workflow step of the registry, granted exactly the access its entry names. */
+  private createStepFunctions(
+    buckets: readonly WatchedBucket[],
+    props: FunctionProps,
+  ): Record<StepName, nodejs.NodejsFunction> {
+    const created: Partial<Record<StepName, nodejs.NodejsFunction>> = {};
+    for (const step of WORKFLOW_STEPS) {
+      const fn = this.function(constructIdOf(step.folder), step.folder, props);
+      for (const access of step.access as readonly StepAccess[]) this.grantAccess(fn, access, buckets);
+      created[step.folder] = fn;
+    }
+    return created as Record<StepName, nodejs.NodejsFunction>;
+  }
+
+  /** Turns one access of the registry into grants (see {@link StepAccess}). */
+  private grantAccess(
+    fn: nodejs.NodejsFunction,
+    access: StepAccess,
+    buckets: readonly WatchedBucket[],
+  ): void {
+    switch (access) {
+      case 'write-table':
+        bindTable(fn, this.table);
+        return;
+      case 'publish-topic':
+        bindTopic(fn, this.topic);
+        return;
+      case 'describe-objects':
+      case 'read-objects':
+        for (const { bucket, prefix } of buckets) {
+          const objects = bucket.arnForObjects(`${prefix ?? ''}*`);
+          const actions = ['s3:GetObject', 's3:GetObjectVersion'];
+          if (access === 'describe-objects')
+            actions.push('s3:GetObjectTagging', 's3:GetObjectVersionTagging');
+          fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [objects] }));
+          acknowledgeWildcardResource(
+            fn.role ?? fn,
+            objects,
+            'Object-level reads of a watched bucket (under its prefix): the keys are not known in advance.',
+          );
+          if (access === 'describe-objects') {
+            // Without ListBucket, HeadObject of a deleted key answers 403, not 404,
+            // and a deleted object would look like a permission failure.
+            fn.addToRolePolicy(
+              new iam.PolicyStatement({
+                actions: ['s3:ListBucket'],
+                resources: [bucket.bucketArn],
+                ...(prefix ? { conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } } : {}),
+              }),
+            );
+          }
+        }
+        return;
+    }
+  }
+
+  /** The workflow: the definition file, its placeholders filled with the step functions' ARNs. */
+  private createStateMachine(
+    props: MetadataPipelineProps,
+    workflowType: sfn.StateMachineType,
+    removalPolicy: RemovalPolicy,
+  ): sfn.StateMachine {
+    const logLevel =
+      props.workflowLogLevel ??
+      (workflowType === sfn.StateMachineType.EXPRESS ? sfn.LogLevel.ALL : sfn.LogLevel.ERROR);
+    const stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      // Inlined (not an asset) so that the template shows, and tests check, the deployed definition.
+      definitionBody: sfn.DefinitionBody.fromString(readFileSync(DEFINITION_FILE, 'utf8')),
+      definitionSubstitutions: definitionSubstitutions((step) => this.stepFunctions[step].functionArn),
+      stateMachineType: workflowType,
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, 'StateMachineLogs', {
+          retention: logs.RetentionDays.ONE_MONTH,
+          removalPolicy,
+        }),
+        level: logLevel,
+        includeExecutionData: true,
+      },
+    });
+    for (const fn of Object.values(this.stepFunctions)) {
+      fn.grantInvoke(stateMachine);
+      acknowledgeWildcardResource(
+        stateMachine,
+        `${fn.functionArn}:*`,
+        'lambda:InvokeFunction on a step function and its versions (ARN:*), as grantInvoke writes it: nothing else.',
+      );
+    }
+    acknowledgeWildcardResource(
+      stateMachine,
+      '*',
+      `${XRAY_REASON} CloudWatch Logs delivery actions (logs:CreateLogDelivery...) likewise.`,
+    );
+    if (logLevel !== sfn.LogLevel.ALL) {
+      Validations.of(stateMachine).acknowledge({
+        id: 'AwsSolutions-SF1',
+        reason: `Logging level is ${logLevel} by configuration: a STANDARD workflow keeps every event in its execution history, so logging ALL would pay twice for the same record.`,
+      });
+    }
+    return stateMachine;
+  }
+
+  /** The ingest queue's consumer: starts one execution per object event. */
+  private createStarter(props: MetadataPipelineProps, functionProps: FunctionProps): nodejs.NodejsFunction {
+    const starter = this.function(constructIdOf(STARTER), STARTER, functionProps);
+    starter.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
+    // Events for any other bucket are misrouted: the starter dead-letters them with the reason.
+    starter.addEnvironment(
+      'WATCHED_BUCKETS',
+      Fn.join(
+        ',',
+        props.buckets.map(({ bucket }) => bucket.bucketName),
+      ),
+    );
+    this.stateMachine.grantStartExecution(starter);
+    starter.addEventSource(
+      new SqsEventSource(this.ingestQueue, {
+        batchSize: props.starterBatchSize ?? 10,
+        maxConcurrency: props.starterMaxConcurrency ?? 10,
+        reportBatchItemFailures: true,
+      }),
+    );
+    return starter;
+  }
+
+  /** Each watched bucket sends its object events (with its filters) to the ingest queue. */
+  private subscribeBuckets(props: MetadataPipelineProps): void {
+    const recordDeletes = props.recordDeletes ?? true;
+    const destination = new s3n.SqsDestination(this.ingestQueue);
+    for (const { bucket, prefix, suffix } of props.buckets) {
+      // An empty filter is refused: pass one only when there is something to filter on.
+      const filters: s3.NotificationKeyFilter[] =
+        prefix || suffix ? [{ ...(prefix ? { prefix } : {}), ...(suffix ? { suffix } : {}) }] : [];
+      bucket.addEventNotification(s3.EventType.OBJECT_CREATED, destination, ...filters);
+      if (recordDeletes) bucket.addEventNotification(s3.EventType.OBJECT_REMOVED, destination, ...filters);
+    }
   }
 
   /**
@@ -438,8 +468,8 @@ export class MetadataPipeline extends Construct {
       role,
       logGroup,
       environment: {
-        POWERTOOLS_SERVICE_NAME: 's3-metadata-pipeline',
-        POWERTOOLS_METRICS_NAMESPACE: 'S3MetadataPipeline',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         TRACE_SDK_CALLS: String(props.traceSdkCalls),
         NODE_OPTIONS: '--enable-source-maps',

@@ -75,3 +75,15 @@ export function lambdaInvokeHandlers(
   const states = definition.States as unknown as Record<string, AnyState>;
   return Object.fromEntries(taskStateNames(states).map((name) => [name, invoke]));
 }
+
+/**
+ * The real handler of a function (folder under functions/), loaded on first
+ * use: the entry files read their configuration (environment) when loaded.
+ */
+export function loadHandler(folder: string): LambdaHandler {
+  const module = require(`../functions/${folder}`) as { handler?: LambdaHandler };
+  if (typeof module.handler !== 'function') {
+    throw new Error(`functions/${folder}/index.ts exports no handler`);
+  }
+  return module.handler;
+}

@@ -12,18 +12,15 @@ import {
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { DEFAULT_TABLE_NAME, MAX_RECEIVE_COUNT, SERVICE_NAME } from '../functions/core/names';
 import { TABLE_SCHEMA } from '../functions/core/table-schema';
-import {
-  FUNCTION_PLACEHOLDERS,
-  fillPlaceholders,
-  readDefinitionText,
-  type StepFunctionName,
-} from '../statemachine/definition';
+import { loadDefinition } from '../statemachine/definition';
+import { FUNCTION_NAMES, type FunctionName, type StepName, WORKFLOW_STEPS } from '../statemachine/steps';
 import { ACCOUNT_ID, S3Edge } from './edge/s3';
 import { Edge } from './edge/server';
 import { SqsEventSource, type SqsHandler } from './event-source';
 import { type FaultCounts, type FaultSpec, faultInjector, NO_FAULTS } from './faults';
-import type { LambdaHandler } from './lambda-invoke';
+import { type LambdaHandler, loadHandler } from './lambda-invoke';
 import { type Emulator, startDynamoDbLocal, startFauxqs } from './services/emulators';
 import { StepFunctionsService } from './step-functions';
 import { openStore, type Store } from './store';
@@ -31,7 +28,7 @@ import { openStore, type Store } from './store';
 /** Names of what the runtime creates, as a deployment would. */
 export const RESOURCES = {
   bucket: 'uploads',
-  tableName: 'S3FileMetadata',
+  tableName: DEFAULT_TABLE_NAME,
   ingestQueue: 's3-metadata-ingest',
   deadLetterQueue: 's3-metadata-ingest-dlq',
   topic: 's3-metadata-notifications',
@@ -118,17 +115,14 @@ export interface Runtime {
 
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-/** Loads the real handler modules, configured through the standard environment as in Lambda. */
-function loadHandlers(env: Record<string, string>): Record<StepFunctionName | 'starter', LambdaHandler> {
+/** Loads the real handler of every function of the registry, configured through the standard environment as in Lambda. */
+function loadHandlers(env: Record<string, string>): Record<FunctionName, LambdaHandler> {
   Object.assign(process.env, env);
-  // Required only now: the entry files read their configuration when first loaded.
-  return {
-    starter: require('../functions/starter').handler,
-    'describe-object': require('../functions/describe-object').handler,
-    'sniff-content': require('../functions/sniff-content').handler,
-    'write-metadata': require('../functions/write-metadata').handler,
-    'publish-notification': require('../functions/publish-notification').handler,
-  };
+  // Loaded only now: the entry files read their configuration when first loaded.
+  return Object.fromEntries(FUNCTION_NAMES.map((name) => [name, loadHandler(name)])) as Record<
+    FunctionName,
+    LambdaHandler
+  >;
 }
 
 async function ensureTable(dynamo: DynamoDBClient): Promise<void> {
@@ -268,7 +262,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 5),
       RedrivePolicy: JSON.stringify({
         deadLetterTargetArn: arnOf(RESOURCES.deadLetterQueue),
-        maxReceiveCount: options.maxReceiveCount ?? 5,
+        maxReceiveCount: options.maxReceiveCount ?? MAX_RECEIVE_COUNT,
       }),
     });
     const topicArn = (await sns.send(new CreateTopicCommand({ Name: RESOURCES.topic }))).TopicArn ?? '';
@@ -309,13 +303,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       TOPIC_ARN: topicArn,
       STATE_MACHINE_ARN: stateMachineArn,
       WATCHED_BUCKETS: buckets.join(','),
-      POWERTOOLS_SERVICE_NAME: 's3-metadata-pipeline',
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
     });
     // Every invocation is timed (what Lambda would bill), then faults apply as configured.
-    const wrap = (name: StepFunctionName | 'starter', handler: LambdaHandler): LambdaHandler => {
+    const wrap = (name: FunctionName, handler: LambdaHandler): LambdaHandler => {
       const faulty = injector.wrapFunction(name, handler);
       return async (event) => {
         const started = performance.now();
@@ -329,19 +323,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         }
       };
     };
-    const functionArn = (name: StepFunctionName) =>
+    const functionArn = (name: StepName) =>
       `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:s3-metadata-${name}`;
-    const definition = JSON.parse(
-      fillPlaceholders(
-        readDefinitionText(),
-        Object.fromEntries(
-          Object.entries(FUNCTION_PLACEHOLDERS).map(([placeholder, name]) => [
-            placeholder,
-            functionArn(name),
-          ]),
-        ),
-      ),
-    ) as StateMachineDefinition;
+    const definition = loadDefinition<StateMachineDefinition>(functionArn);
     stepFunctions = new StepFunctionsService({
       store,
       region: REGION,
@@ -349,10 +333,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       stateMachineName: RESOURCES.stateMachine,
       definition,
       functions: Object.fromEntries(
-        (Object.values(FUNCTION_PLACEHOLDERS) as StepFunctionName[]).map((name) => [
-          functionArn(name),
-          wrap(name, handlers[name]),
-        ]),
+        WORKFLOW_STEPS.map(({ folder }) => [functionArn(folder), wrap(folder, handlers[folder])]),
       ),
       retryIntervalScale: options.retryIntervalScale ?? 1,
     });

@@ -1,22 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type StepName, WORKFLOW_STEPS } from './steps';
 
 /**
- * The workflow definition file, and the placeholders it declares. The CDK
- * stack, the workflow tests and the local runtime all fill this one file.
+ * The workflow definition file: plain Amazon States Language, with one
+ * `${...FunctionArn}` placeholder per Lambda step (see steps.ts). The CDK
+ * stack, the workflow tests and the local runtime all load this one file.
  */
 export const DEFINITION_FILE = join(__dirname, 'metadata-pipeline.asl.json');
-
-/** Each `${...}` placeholder of the definition, and the function (folder under functions/) it stands for. */
-export const FUNCTION_PLACEHOLDERS = {
-  DescribeObjectFunctionArn: 'describe-object',
-  SniffContentFunctionArn: 'sniff-content',
-  WriteMetadataFunctionArn: 'write-metadata',
-  PublishNotificationFunctionArn: 'publish-notification',
-} as const;
-
-export type FunctionPlaceholder = keyof typeof FUNCTION_PLACEHOLDERS;
-export type StepFunctionName = (typeof FUNCTION_PLACEHOLDERS)[FunctionPlaceholder];
 
 /** The definition's text, placeholders unfilled. */
 export function readDefinitionText(): string {
@@ -26,6 +17,15 @@ export function readDefinitionText(): string {
 /** Every `${Name}` placeholder in a text. */
 export function placeholdersIn(text: string): string[] {
   return [...new Set([...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map(([, name]) => name ?? ''))];
+}
+
+/**
+ * The value of each step's placeholder, from a function giving each step's
+ * ARN (a CDK token in the stack, a local ARN in the runtime and the tests):
+ * CDK's `definitionSubstitutions`.
+ */
+export function definitionSubstitutions(functionArnOf: (step: StepName) => string): Record<string, string> {
+  return Object.fromEntries(WORKFLOW_STEPS.map((step) => [step.placeholder, functionArnOf(step.folder)]));
 }
 
 /**
@@ -42,4 +42,16 @@ export function fillPlaceholders(text: string, values: Readonly<Record<string, s
     );
   }
   return text.replace(/\$\{([A-Za-z0-9]+)\}/g, (_, name: string) => values[name] ?? '');
+}
+
+/**
+ * The definition, ready to run: the file with each step's placeholder filled
+ * with its function's ARN. The one loader of the local runtime and the tests.
+ */
+export function loadDefinition<Definition = Record<string, unknown>>(
+  functionArnOf: (step: StepName) => string,
+): Definition {
+  return JSON.parse(
+    fillPlaceholders(readDefinitionText(), definitionSubstitutions(functionArnOf)),
+  ) as Definition;
 }

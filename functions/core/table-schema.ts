@@ -1,7 +1,8 @@
 /**
  * The metadata table's keys and indexes: what the functions read and write.
- * The local runtime creates its table from this; the CDK tests check that the
- * deployed table matches it (cdk/ does not import functions' code).
+ * The CDK construct builds the table from this, and the local runtime
+ * creates its own from it. Pure data: `cdk/` may import this file (and
+ * names.ts), never the functions' code.
  */
 export const TABLE_SCHEMA = {
   partitionKey: 'BucketName',

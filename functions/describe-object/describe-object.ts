@@ -5,10 +5,12 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import * as z from 'zod';
+import { type ObjectSample, SAMPLE_BYTES, toSample, UNREAD_SAMPLE } from '../core/enrichment';
 import { classifyAwsError, SupersededError } from '../core/errors';
 import type { ObjectDescription } from '../core/metadata-item';
 import { objectEventSchema } from '../core/object-event';
 import { normalizeETag } from '../core/s3-event';
+import { readObjectRange } from '../object-bytes';
 
 /** What the DescribeObject state passes: the object event. */
 export const describeObjectInputSchema = z.object({ object: objectEventSchema });
@@ -26,15 +28,39 @@ const CHECKSUM_FIELDS = [
   'ChecksumSHA256',
 ] as const;
 
+/** Storage classes whose objects cannot be read until restored. */
+const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+
+/** What DescribeObject returns: the description, and the sample of the first bytes every enrichment stage reads. */
+export interface DescribeObjectResult {
+  description: ObjectDescription;
+  sample: ObjectSample;
+}
+
 /**
  * Describes the object an event is about: HeadObject (of the event's version
- * when the bucket is versioned) and, when it has any, its tags.
+ * when the bucket is versioned), its tags when it has any, and its first
+ * {@link SAMPLE_BYTES} bytes (one ranged GET pinned to the described ETag), read
+ * here once for every enrichment stage.
  *
  * @throws ObjectNotFoundError when the object is gone (deleted before it was described).
  * @throws SupersededError when the object's ETag is no longer the event's: it was overwritten.
  * @throws ThrottledError, TransientError, PermanentError from the S3 calls.
  */
 export async function describeObject(
+  input: DescribeObjectInput,
+  deps: DescribeObjectDeps,
+): Promise<DescribeObjectResult> {
+  const description = await headObject(input, deps);
+  // Archived objects cannot be read, and empty ones have nothing to read: stages judge them by their declared type.
+  if (ARCHIVED.has(description.storageClass) || description.size === 0) {
+    return { description, sample: UNREAD_SAMPLE };
+  }
+  const bytes = await readObjectRange(deps.s3, input.object, description, 0, SAMPLE_BYTES - 1);
+  return { description, sample: toSample(bytes, description.size) };
+}
+
+async function headObject(
   { object }: DescribeObjectInput,
   { s3 }: DescribeObjectDeps,
 ): Promise<ObjectDescription> {

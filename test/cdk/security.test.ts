@@ -1,6 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { constructIdOf, FUNCTION_NAMES, type StepAccess, WORKFLOW_STEPS } from '../../statemachine/steps';
 import { logicalId, statementsOfRole, synth } from './synth';
 
 const XRAY = {
@@ -8,14 +9,9 @@ const XRAY = {
   Effect: 'Allow',
   Resource: '*',
 };
-/** Logical id prefixes of the five functions (their roles are `<prefix>Role`). */
-const FUNCTIONS = [
-  'PipelineDescribeObject',
-  'PipelineSniffContent',
-  'PipelineWriteMetadata',
-  'PipelinePublishNotification',
-  'PipelineStarter',
-];
+/** Logical id prefixes of the functions of the registry (their roles are `<prefix>Role`). */
+const FUNCTIONS = FUNCTION_NAMES.map((name) => `Pipeline${constructIdOf(name)}`);
+const STEP_FUNCTIONS = WORKFLOW_STEPS.map((step) => `Pipeline${constructIdOf(step.folder)}`);
 const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
 
 /**
@@ -39,41 +35,39 @@ describe('least privilege', () => {
   const bucket = logicalId(template, 'AWS::S3::Bucket', 'Uploads');
   const objects = { 'Fn::Join': ['', [getAtt(bucket), '/*']] };
 
-  it('lets describe-object read object metadata and tags of the watched bucket, and list it (for 404s)', () => {
-    expect(ownStatements(template, 'PipelineDescribeObjectRole')).toEqual([
+  /** What each access of the registry must grant, and nothing more (actions sorted). */
+  const GRANTS: Record<StepAccess, unknown[]> = {
+    'describe-objects': [
       {
         Action: ['s3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:GetObjectVersionTagging'],
         Effect: 'Allow',
         Resource: objects,
       },
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html: without s3:ListBucket a missing key is 403.
       { Action: 's3:ListBucket', Effect: 'Allow', Resource: getAtt(bucket) },
-    ]);
-  });
-
-  it('lets sniff-content read objects of the watched bucket, nothing else', () => {
-    expect(ownStatements(template, 'PipelineSniffContentRole')).toEqual([
-      { Action: ['s3:GetObject', 's3:GetObjectVersion'], Effect: 'Allow', Resource: objects },
-    ]);
-  });
-
-  it('lets write-metadata put and update items of the table, not its indexes', () => {
-    expect(ownStatements(template, 'PipelineWriteMetadataRole')).toEqual([
+    ],
+    'read-objects': [{ Action: ['s3:GetObject', 's3:GetObjectVersion'], Effect: 'Allow', Resource: objects }],
+    'write-table': [
       {
         Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Effect: 'Allow',
         Resource: getAtt(logicalId(template, 'AWS::DynamoDB::GlobalTable', 'PipelineTable')),
       },
-    ]);
-  });
-
-  it('lets publish-notification publish to the notification topic only', () => {
-    expect(ownStatements(template, 'PipelinePublishNotificationRole')).toEqual([
+    ],
+    'publish-topic': [
       {
         Action: 'sns:Publish',
         Effect: 'Allow',
         Resource: { Ref: logicalId(template, 'AWS::SNS::Topic', 'PipelineNotificationTopic') },
       },
-    ]);
+    ],
+  };
+
+  it.each(
+    WORKFLOW_STEPS.map((step) => [step.folder, step.access.join(', ') || 'no AWS access', step] as const),
+  )('grants %s exactly what its registry entry names (%s)', (folder, _access, step) => {
+    const expected = (step.access as readonly StepAccess[]).flatMap((access) => GRANTS[access]);
+    expect(ownStatements(template, `Pipeline${constructIdOf(folder)}Role`)).toEqual(expected);
   });
 
   it('lets the starter start executions of the state machine and consume the ingest queue', () => {
@@ -118,19 +112,14 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets the state machine invoke its four functions and nothing else', () => {
+  it('lets the state machine invoke the step functions of the registry and nothing else', () => {
     const invoke = statementsOfRole(template, 'PipelineStateMachineRole').filter((statement) =>
       String(statement.Action).startsWith('lambda:'),
     );
     const resources = invoke.flatMap((statement) => statement.Resource as unknown[]);
-    const functions = [
-      'PipelineDescribeObject',
-      'PipelineSniffContent',
-      'PipelineWriteMetadata',
-      'PipelinePublishNotification',
-    ].map((prefix) => logicalId(template, 'AWS::Lambda::Function', prefix));
+    const functions = STEP_FUNCTIONS.map((prefix) => logicalId(template, 'AWS::Lambda::Function', prefix));
     expect(invoke.every((statement) => statement.Action === 'lambda:InvokeFunction')).toBe(true);
-    expect(resources).toHaveLength(8);
+    expect(resources).toHaveLength(2 * functions.length);
     for (const fn of functions) {
       expect(resources).toContainEqual(getAtt(fn));
       expect(resources).toContainEqual({ 'Fn::Join': ['', [getAtt(fn), ':*']] });
@@ -141,7 +130,7 @@ describe('least privilege', () => {
     const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) =>
       id.startsWith('Pipeline'),
     );
-    expect(roles.length).toBe(6);
+    expect(roles.length).toBe(FUNCTIONS.length + 1);
     for (const [, role] of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 

@@ -1,11 +1,14 @@
 import validator from 'asl-validator';
 import { PIPELINE_ERROR_NAMES } from '../../functions/core/errors';
+import { fillPlaceholders, placeholdersIn, readDefinitionText } from '../../statemachine/definition';
 import {
-  FUNCTION_PLACEHOLDERS,
-  fillPlaceholders,
-  placeholdersIn,
-  readDefinitionText,
-} from '../../statemachine/definition';
+  CATCH_FAILURE_PATH,
+  CATCH_MAIN_PATH,
+  CATCH_OBJECT_READER,
+  TASK_RETRY,
+  TASK_TIMEOUT_SECONDS,
+} from '../../statemachine/policy';
+import { ENRICHMENT_STAGES, WORKFLOW_STEPS } from '../../statemachine/steps';
 import { loadDefinition } from './harness';
 
 type Retrier = {
@@ -32,6 +35,15 @@ function allStates(states: Record<string, State>): [string, State][] {
 
 const definition = loadDefinition() as unknown as { States: Record<string, State> };
 const tasks = allStates(definition.States).filter(([, state]) => state.Type === 'Task');
+/** The Task states of the enrichment stages (they write under $.facts.enrichment). */
+const stageStates = tasks
+  .filter(([, state]) =>
+    ENRICHMENT_STAGES.some(
+      (stage) =>
+        (state as { ResultPath?: string }).ResultPath === `$.facts.enrichment.${stage.enrichmentKey}`,
+    ),
+  )
+  .map(([name]) => name);
 
 describe('the definition file', () => {
   it('is valid Amazon States Language (asl-validator)', () => {
@@ -40,14 +52,32 @@ describe('the definition file', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it('declares exactly the function placeholders CDK and the local runtime fill', () => {
-    expect(placeholdersIn(readDefinitionText()).sort()).toEqual(Object.keys(FUNCTION_PLACEHOLDERS).sort());
+  it('declares exactly the function placeholders of the step registry', () => {
+    expect(placeholdersIn(readDefinitionText()).sort()).toEqual(
+      WORKFLOW_STEPS.map((step) => step.placeholder).sort(),
+    );
   });
 
   it('refuses to be filled with a missing or unknown placeholder', () => {
     expect(() => fillPlaceholders(readDefinitionText(), { Nope: 'x' })).toThrow(
       /missing values for \[DescribeObjectFunctionArn, .*\], no placeholder for \[Nope\]/,
     );
+  });
+
+  it.each(tasks)('%s has the canonical Retry and timeout (statemachine/policy.ts)', (_name, state) => {
+    expect(state.Retry).toEqual(TASK_RETRY);
+    expect((state as { TimeoutSeconds?: number }).TimeoutSeconds).toBe(TASK_TIMEOUT_SECONDS);
+  });
+
+  it.each(tasks)('%s has the canonical Catch of its place in the workflow', (name, state) => {
+    const readers = ['DescribeObject', ...stageStates];
+    const expected =
+      name === 'NotifyFailure'
+        ? CATCH_FAILURE_PATH
+        : readers.includes(name)
+          ? CATCH_OBJECT_READER
+          : CATCH_MAIN_PATH;
+    expect(state.Catch).toEqual(expected);
   });
 
   it.each(tasks)(

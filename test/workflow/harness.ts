@@ -1,15 +1,12 @@
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { handler as describeObject } from '../../functions/describe-object';
-import { handler as publishNotification } from '../../functions/publish-notification';
-import { handler as sniffContent } from '../../functions/sniff-content';
-import { handler as writeMetadata } from '../../functions/write-metadata';
-import { type LambdaHandler, lambdaInvokeHandlers, retryableStateNames } from '../../local/lambda-invoke';
 import {
-  FUNCTION_PLACEHOLDERS,
-  fillPlaceholders,
-  readDefinitionText,
-  type StepFunctionName,
-} from '../../statemachine/definition';
+  type LambdaHandler,
+  lambdaInvokeHandlers,
+  loadHandler,
+  retryableStateNames,
+} from '../../local/lambda-invoke';
+import { loadDefinition as loadFilledDefinition } from '../../statemachine/definition';
+import { type StepName, WORKFLOW_STEPS } from '../../statemachine/steps';
 
 // aws-local-stepfunctions 3 needs Node 22+; on older Node every Task fails
 // ("Promise.withResolvers is not a function") and goes down the Catch path,
@@ -28,23 +25,17 @@ const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 const STATE_MACHINE = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:metadata-pipeline`;
 
-export const functionArn = (name: StepFunctionName) =>
+export const functionArn = (name: StepName) =>
   `arn:aws:lambda:${REGION}:${ACCOUNT}:function:s3-metadata-${name}`;
 
-/** The real handlers, by function ARN; their SDK clients are mocked by each test file. */
-const HANDLERS: Record<StepFunctionName, LambdaHandler> = {
-  'describe-object': describeObject,
-  'sniff-content': sniffContent,
-  'write-metadata': writeMetadata,
-  'publish-notification': publishNotification,
-};
+/** The real handler of every step of the registry; their SDK clients are mocked by each test file. */
+const HANDLERS = Object.fromEntries(
+  WORKFLOW_STEPS.map(({ folder }) => [folder, loadHandler(folder)]),
+) as Record<StepName, LambdaHandler>;
 
 /** The real definition file with its placeholders filled, as CDK fills them. */
 export function loadDefinition(): StateMachineDefinition {
-  const values = Object.fromEntries(
-    Object.entries(FUNCTION_PLACEHOLDERS).map(([placeholder, name]) => [placeholder, functionArn(name)]),
-  );
-  return JSON.parse(fillPlaceholders(readDefinitionText(), values)) as StateMachineDefinition;
+  return loadFilledDefinition<StateMachineDefinition>(functionArn);
 }
 
 export interface WorkflowRun {
@@ -67,13 +58,13 @@ export interface WorkflowRun {
 export async function runWorkflow(
   input: unknown,
   name = 'test-execution',
-  wrap: (fn: StepFunctionName, handler: LambdaHandler) => LambdaHandler = (_fn, handler) => handler,
+  wrap: (fn: StepName, handler: LambdaHandler) => LambdaHandler = (_fn, handler) => handler,
 ): Promise<WorkflowRun> {
   const definition = loadDefinition();
   const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
   const executionArn = `arn:aws:states:${REGION}:${ACCOUNT}:execution:metadata-pipeline:${name}`;
   const functions = Object.fromEntries(
-    (Object.keys(HANDLERS) as StepFunctionName[]).map((fn) => [functionArn(fn), wrap(fn, HANDLERS[fn])]),
+    WORKFLOW_STEPS.map(({ folder }) => [functionArn(folder), wrap(folder, HANDLERS[folder])]),
   );
   const execution = machine.run(input as never, {
     overrides: {

@@ -118,11 +118,11 @@ describe('object overwritten after the event', () => {
     expect(sns.calls()).toHaveLength(0);
   });
 
-  it('ends successfully, marked superseded, when it changes during enrichment (412)', async () => {
+  it('ends successfully, marked superseded, when it changes before its first bytes are read (412)', async () => {
     s3.on(GetObjectCommand).rejects(awsError('PreconditionFailed', 412));
     const run = await runWorkflow({ object: created });
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.statesEntered).toEqual(['RouteEvent', 'DescribeObject', 'SniffContent', 'Superseded']);
+    expect(run.statesEntered).toEqual(['RouteEvent', 'DescribeObject', 'Superseded']);
     expect(dynamo.calls()).toHaveLength(0);
   });
 });
@@ -187,13 +187,13 @@ describe('transient faults', () => {
     expect(publishedTypes()).toEqual(['object.created']);
   });
 
-  it('retries a 5xx from S3 inside the enrichment branch, then succeeds', async () => {
+  it('retries a 5xx from S3 while the sample is read, then succeeds', async () => {
     s3.on(GetObjectCommand)
       .rejectsOnce(awsError('InternalError', 500))
       .callsFake(async () => ({ Body: { transformToByteArray: async () => new Uint8Array(png) } }));
     const run = await runWorkflow({ object: created });
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.retries).toEqual([{ state: 'SniffContent', attempt: 1, error: 'TransientError' }]);
+    expect(run.retries).toEqual([{ state: 'DescribeObject', attempt: 1, error: 'TransientError' }]);
   });
 
   it('fails through the Catch path once throttling outlasts the retries', async () => {

@@ -1,5 +1,6 @@
-import { GetObjectTaggingCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { SAMPLE_BYTES } from '../../../functions/core/enrichment';
 import { handler } from '../../../functions/describe-object';
 import { objectEvent } from '../../support/fixtures';
 
@@ -21,15 +22,24 @@ const head = {
   TagCount: 1,
 };
 
+const content = new TextEncoder().encode('region,total\n'.repeat(400)); // 5,200 bytes: more than the sample
+// The part of the SDK's streaming body the step uses; the mock honours the Range header as S3 does.
+const body = (data: Uint8Array) => ({ transformToByteArray: async () => new Uint8Array(data) }) as never;
+
 beforeEach(() => {
   s3.reset();
   s3.on(HeadObjectCommand).resolves(head);
   s3.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: 'project', Value: 'q3' }] });
+  s3.on(GetObjectCommand).callsFake(async (input: { Range?: string }) => {
+    const [, start = '0', end = String(content.length - 1)] =
+      /bytes=(\d+)-(\d+)/.exec(input.Range ?? '') ?? [];
+    return { Body: body(content.subarray(Number(start), Number(end) + 1)) };
+  });
 });
 
 describe('describe-object handler', () => {
   it('describes the object from HeadObject and its tags', async () => {
-    await expect(handler({ object: objectEvent() })).resolves.toEqual({
+    await expect(handler({ object: objectEvent() })).resolves.toHaveProperty('description', {
       contentType: 'text/csv',
       size: 1024,
       eTag: 'd41d8cd98f00b204e9800998ecf8427e',
@@ -50,7 +60,7 @@ describe('describe-object handler', () => {
 
   it('asks for the event version in a versioned bucket', async () => {
     s3.on(HeadObjectCommand).resolves({ ...head, VersionId: 'v1' });
-    const description = await handler({ object: objectEvent({ versionId: 'v1' }) });
+    const { description } = await handler({ object: objectEvent({ versionId: 'v1' }) });
     expect(description.versionId).toBe('v1');
     expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input.VersionId).toBe('v1');
     expect(s3.commandCalls(GetObjectTaggingCommand)[0]?.args[0].input.VersionId).toBe('v1');
@@ -58,7 +68,53 @@ describe('describe-object handler', () => {
 
   it('keeps the storage class HeadObject reports', async () => {
     s3.on(HeadObjectCommand).resolves({ ...head, StorageClass: 'GLACIER' });
-    await expect(handler({ object: objectEvent() })).resolves.toMatchObject({ storageClass: 'GLACIER' });
+    await expect(handler({ object: objectEvent() })).resolves.toMatchObject({
+      description: { storageClass: 'GLACIER' },
+    });
+  });
+
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html (Range, If-Match, VersionId)
+  it('reads the first bytes once, as the sample of every enrichment stage, pinned to the described ETag and version', async () => {
+    s3.on(HeadObjectCommand).resolves({ ...head, ContentLength: content.length, VersionId: 'v1' });
+    const { sample } = await handler({ object: objectEvent({ versionId: 'v1' }) });
+    expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        Bucket: 'uploads',
+        Key: 'reports/q3 2026 (final).csv',
+        VersionId: 'v1',
+        Range: `bytes=0-${SAMPLE_BYTES - 1}`,
+        IfMatch: '"d41d8cd98f00b204e9800998ecf8427e"',
+      },
+    ]);
+    expect(Buffer.from(sample.data, 'base64')).toEqual(Buffer.from(content.subarray(0, SAMPLE_BYTES)));
+    expect(sample).toMatchObject({ read: true, complete: false });
+  });
+
+  it('says when the sample is the whole object', async () => {
+    s3.on(HeadObjectCommand).resolves({ ...head, ContentLength: 12 });
+    s3.on(GetObjectCommand).resolves({ Body: body(content.subarray(0, 12)) });
+    await expect(handler({ object: objectEvent() })).resolves.toMatchObject({
+      sample: { read: true, complete: true },
+    });
+  });
+
+  it.each([
+    ['an empty object (nothing to read)', { ContentLength: 0 }],
+    [
+      'an archived object (GetObject answers InvalidObjectState until restored)',
+      { StorageClass: 'DEEP_ARCHIVE' as const },
+    ],
+  ])('reads no sample of %s', async (_case, override) => {
+    s3.on(HeadObjectCommand).resolves({ ...head, ...override });
+    await expect(handler({ object: objectEvent() })).resolves.toMatchObject({
+      sample: { read: false, data: '' },
+    });
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  it('fails with SupersededError when the object changes between HeadObject and the sample (412)', async () => {
+    s3.on(GetObjectCommand).rejects(sdkError('PreconditionFailed', 412));
+    await expect(handler({ object: objectEvent() })).rejects.toMatchObject({ name: 'SupersededError' });
   });
 
   it('fails with SupersededError when the object was overwritten after the event', async () => {
@@ -78,7 +134,7 @@ describe('describe-object handler', () => {
 
   it('reads no tags when HeadObject counts none (S3 then sends no count)', async () => {
     s3.on(HeadObjectCommand).resolves({ ...head, TagCount: undefined });
-    await expect(handler({ object: objectEvent() })).resolves.toMatchObject({ tags: {} });
+    await expect(handler({ object: objectEvent() })).resolves.toMatchObject({ description: { tags: {} } });
     expect(s3.commandCalls(GetObjectTaggingCommand)).toHaveLength(0);
   });
 
