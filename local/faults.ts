@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { jsonError, queryError, s3Error } from './edge/aws-errors';
 import type { EdgeRequest, EdgeResponse } from './edge/http';
-import { reply, requestId, xmlEscape } from './edge/http';
+import { requestId } from './edge/http';
 import type { Interceptor, ServiceName } from './edge/server';
 import type { LambdaHandler } from './lambda-invoke';
 
@@ -121,7 +122,7 @@ const THROTTLE: Record<string, () => EdgeResponse> = {
       'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
       'The level of configured provisioned throughput for the table was exceeded. (injected fault)',
     ),
-  sns: () => queryError(400, 'Throttling', 'Rate exceeded (injected fault)'),
+  sns: () => queryError('sns', 400, 'Throttling', 'Rate exceeded (injected fault)'),
   states: () => jsonError(400, 'ThrottlingException', 'Rate exceeded (injected fault)'),
 };
 
@@ -134,31 +135,9 @@ const TRANSIENT: Record<string, () => EdgeResponse> = {
       'com.amazonaws.dynamodb.v20120810#InternalServerError',
       'Internal server error (injected fault)',
     ),
-  sns: () => queryError(500, 'InternalError', 'Internal error (injected fault)'),
+  sns: () => queryError('sns', 500, 'InternalError', 'Internal error (injected fault)'),
   states: () => jsonError(500, 'InternalFailure', 'Internal failure (injected fault)'),
 };
-
-function s3Error(status: number, code: string, message: string): EdgeResponse {
-  return reply(
-    status,
-    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message><RequestId>${requestId()}</RequestId></Error>`,
-    'application/xml',
-  );
-}
-
-function jsonError(status: number, type: string, message: string): EdgeResponse {
-  return reply(status, JSON.stringify({ __type: type, message }), 'application/x-amz-json-1.0', {
-    'x-amzn-requestid': requestId(),
-  });
-}
-
-function queryError(status: number, code: string, message: string): EdgeResponse {
-  return reply(
-    status,
-    `<ErrorResponse><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`,
-    'text/xml',
-  );
-}
 
 /** Counts of what was injected, for the trace and the tests. */
 export interface FaultCounts {

@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { jsonError, queryError } from './aws-errors';
 import { type EdgeRequest, type EdgeResponse, forward, reply, requestId } from './http';
 import type { S3Edge } from './s3';
 import { rewriteStructuredPublish } from './sns';
-import { isQueryRequest, jsonToQueryResponse, queryError, queryToJson } from './sqs-query';
+import { isQueryRequest, jsonToQueryResponse, queryToJson } from './sqs-query';
 
 /**
  * One endpoint for every service, as `--endpoint-url` or AWS_ENDPOINT_URL
@@ -82,12 +83,6 @@ function readBody(incoming: IncomingMessage): Promise<Buffer> {
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => resolve(Buffer.concat(chunks)));
     incoming.on('error', reject);
-  });
-}
-
-function jsonError(status: number, type: string, message: string): EdgeResponse {
-  return reply(status, JSON.stringify({ __type: type, message }), 'application/x-amz-json-1.0', {
-    'x-amzn-requestid': requestId(),
   });
 }
 
@@ -196,7 +191,7 @@ export class Edge {
     });
     if (!isQueryRequest(request)) return external(await forward(this.options.fauxqsEndpoint, request));
     const { action, body } = queryToJson(request);
-    if (action === '') return queryError(400, 'MissingAction', 'The request has no Action parameter');
+    if (action === '') return queryError('sqs', 400, 'MissingAction', 'The request has no Action parameter');
     const json: EdgeRequest = {
       ...request,
       url: new URL('/', 'http://edge'),

@@ -1,4 +1,5 @@
-import { type EdgeRequest, type EdgeResponse, reply, requestId, xmlEscape } from './http';
+import { queryError } from './aws-errors';
+import type { EdgeRequest, EdgeResponse } from './http';
 
 /**
  * SNS `MessageStructure: json`: the message is a JSON object with one body per
@@ -8,28 +9,24 @@ import { type EdgeRequest, type EdgeResponse, reply, requestId, xmlEscape } from
  * subscriber of SNS would receive. Every subscriber here is a queue.
  */
 
-function snsError(code: string, message: string): EdgeResponse {
-  return reply(
-    400,
-    `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`,
-    'text/xml',
-  );
-}
-
 /** The body an SQS subscriber receives for a json-structured message. */
 function sqsBody(structured: string): string | EdgeResponse {
   let parsed: unknown;
   try {
     parsed = JSON.parse(structured);
   } catch {
-    return snsError(
+    return queryError(
+      'sns',
+      400,
       'InvalidParameter',
       'Invalid parameter: Message Structure - JSON message body failed to parse',
     );
   }
   const bodies = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
   if (typeof bodies.default !== 'string') {
-    return snsError(
+    return queryError(
+      'sns',
+      400,
       'InvalidParameter',
       'Invalid parameter: Message Structure - No default entry in JSON message body',
     );

@@ -1,3 +1,4 @@
+import { faultOf, queryError } from './aws-errors';
 import { type EdgeRequest, type EdgeResponse, reply, requestId, xmlEscape } from './http';
 
 /**
@@ -182,30 +183,23 @@ export function jsonToQueryResponse(action: string, response: EdgeResponse): Edg
   const json = (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
   if (response.status >= 400) {
     // The JSON protocol carries the query protocol's error code in a header: "Code;Sender".
-    const queryError = String(response.headers['x-amzn-query-error'] ?? '');
-    const [code, fault] = queryError.includes(';') ? queryError.split(';') : [];
+    const header = String(response.headers['x-amzn-query-error'] ?? '');
+    const [code, fault] = header.includes(';') ? header.split(';') : [];
     const type =
       String(json.__type ?? 'InternalError')
         .split('#')
         .pop() ?? 'InternalError';
-    return reply(
+    return queryError(
+      'sqs',
       response.status,
-      `<?xml version="1.0"?><ErrorResponse xmlns="${NAMESPACE}"><Error><Type>${fault ?? (response.status >= 500 ? 'Receiver' : 'Sender')}</Type><Code>${xmlEscape(code ?? type)}</Code><Message>${xmlEscape(String(json.message ?? json.Message ?? ''))}</Message><Detail/></Error><RequestId>${id}</RequestId></ErrorResponse>`,
-      'text/xml',
+      code ?? type,
+      String(json.message ?? json.Message ?? ''),
+      fault === 'Sender' || fault === 'Receiver' ? fault : faultOf(response.status),
     );
   }
   return reply(
     200,
     `<?xml version="1.0"?><${action}Response xmlns="${NAMESPACE}"><${action}Result>${resultXml(action, json)}</${action}Result><ResponseMetadata><RequestId>${id}</RequestId></ResponseMetadata></${action}Response>`,
-    'text/xml',
-  );
-}
-
-/** The query-protocol error for a request the translator cannot read. */
-export function queryError(status: number, code: string, message: string): EdgeResponse {
-  return reply(
-    status,
-    `<?xml version="1.0"?><ErrorResponse xmlns="${NAMESPACE}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`,
     'text/xml',
   );
 }

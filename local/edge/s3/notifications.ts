@@ -1,10 +1,11 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { encodeS3Key } from '../../../functions/core/keys';
 import type { Store } from '../../store';
+import { s3Error } from '../aws-errors';
 import { type EdgeRequest, type EdgeResponse, reply, requestId, xmlEscape } from '../http';
 import type { S3Backend } from './backend';
 import { Sequencer } from './sequencer';
-import { s3Error, s3Xml } from './xml';
+import { s3Xml } from './xml';
 
 /**
  * S3 event notifications, which fauxqs lacks: the bucket's notification

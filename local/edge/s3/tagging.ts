@@ -1,7 +1,8 @@
 import type { Store } from '../../store';
+import { s3Error } from '../aws-errors';
 import { type EdgeRequest, type EdgeResponse, headerValue, reply, xmlEscape } from '../http';
 import type { S3Backend } from './backend';
-import { s3Error, s3Xml } from './xml';
+import { s3Xml } from './xml';
 
 /**
  * Object tagging, which fauxqs lacks: the tag set of each object (SQLite),
