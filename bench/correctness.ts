@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { executionName } from '../functions/core/execution-name';
-import { parseNotificationBody } from '../functions/core/s3-event';
+import { normalizeETag, parseNotificationBody } from '../functions/core/s3-event';
 import type { ClassicEvent } from './classic/handler';
 
 /**
@@ -180,7 +180,7 @@ export async function compareCorrectness(deps: {
       const shuffled = order.map((position) => events[position] ?? '');
       await pipelineDeliver(shuffled);
       await classicDeliver(shuffled);
-      const eTag = (last.ETag ?? '').replace(/"/g, '');
+      const eTag = normalizeETag(last.ETag ?? '');
       const mine = await pipelineItem('bench-staging', key);
       const theirs = await classicItem(key);
       entry.pipeline.runs += 1;

@@ -12,6 +12,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { normalizeETag } from '../functions/core/s3-event';
 import type { Runtime } from './runtime';
 import type { NotificationTap } from './trace';
 
@@ -30,8 +31,6 @@ interface Expectation {
   status: 'present' | 'deleted';
   eTag?: string;
 }
-
-const unquote = (eTag: string | undefined) => (eTag ?? '').replace(/"/g, '');
 
 /** 9 MiB of deterministic bytes: a multipart upload of two parts, as the AWS CLI sends files over 8 MB. */
 function largeFile(): Buffer {
@@ -58,7 +57,7 @@ async function uploadSamples(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, ...extra }),
     );
     write(`  ↑ put          s3://${bucket}/${key}  (${contentType})`);
-    return unquote(response.ETag);
+    return normalizeETag(response.ETag ?? '');
   };
   const files: [string, string, string, Record<string, unknown>?][] = [
     [
@@ -123,7 +122,7 @@ async function uploadSamples(
   write(
     `  ↑ multipart    s3://${bucket}/${key}  (${parts.length} parts, ${(big.length / 1024 / 1024).toFixed(0)} MiB)`,
   );
-  expectations.push({ key, status: 'present', eTag: unquote(completed.ETag) });
+  expectations.push({ key, status: 'present', eTag: normalizeETag(completed.ETag ?? '') });
 
   await put('reports/status.txt', Buffer.from('status: draft\n'), 'text/plain');
   expectations.push({

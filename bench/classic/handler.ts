@@ -1,5 +1,6 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { normalizeETag } from '../../functions/core/s3-event';
 
 /**
  * The classic design, for comparison: what most tutorials build. One Lambda
@@ -33,7 +34,7 @@ export function classicHandler(deps: { s3: S3Client; dynamo: DynamoDBDocumentCli
             ObjectKey: key,
             BucketName: bucket,
             FileSize: head.ContentLength ?? 0,
-            ETag: (head.ETag ?? '').replace(/"/g, ''),
+            ETag: normalizeETag(head.ETag ?? ''),
             ContentType: head.ContentType ?? 'application/octet-stream',
             UploadTime: record.eventTime,
           },

@@ -1,3 +1,4 @@
+import { normalizeETag } from '../../../functions/core/s3-event';
 import type { Store } from '../../store';
 import { type EdgeRequest, type EdgeResponse, headerValue } from '../http';
 import { S3Backend } from './backend';
@@ -107,7 +108,7 @@ export class S3Edge {
       : String(request.body.length);
     const eTag = response.headers.etag;
     return size !== undefined && typeof eTag === 'string'
-      ? { size: Number(size), eTag: eTag.replace(/"/g, '') }
+      ? { size: Number(size), eTag: normalizeETag(eTag) }
       : undefined;
   }
 

@@ -1,5 +1,6 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { encodeS3Key } from '../../../functions/core/keys';
+import { normalizeETag } from '../../../functions/core/s3-event';
 import type { Store } from '../../store';
 import { s3Error } from '../aws-errors';
 import { type EdgeRequest, type EdgeResponse, reply, requestId, xmlEscape } from '../http';
@@ -219,7 +220,7 @@ export class Notifications {
     } else if (eventName.startsWith('ObjectCreated:')) {
       const head = await this.options.backend.describe(bucket, key);
       object.size = head.size;
-      object.eTag = head.eTag.replace(/"/g, '');
+      object.eTag = normalizeETag(head.eTag);
     }
     object.sequencer = this.sequencer.next();
     const id = requestId();
