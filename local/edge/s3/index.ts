@@ -3,7 +3,7 @@ import type { Store } from '../../store';
 import { type EdgeRequest, type EdgeResponse, headerValue } from '../http';
 import { S3Backend } from './backend';
 import { KeyLocks } from './key-locks';
-import { type KnownObject, Notifications } from './notifications';
+import { type KnownObject, Notifications, type QueueConfiguration } from './notifications';
 import { routeS3, type S3Operation, type S3Request } from './routes';
 import { ObjectTags, type TaggingOperation } from './tagging';
 import { s3Xml } from './xml';
@@ -78,7 +78,7 @@ export class S3Edge {
   }
 
   /** The queue destinations of a bucket's notification configuration. */
-  notificationConfiguration(bucket: string) {
+  notificationConfiguration(bucket: string): QueueConfiguration[] {
     return this.notifications.configuration(bucket);
   }
 

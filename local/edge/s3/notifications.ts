@@ -51,6 +51,39 @@ export function wants(configuration: QueueConfiguration, eventName: string, key:
   );
 }
 
+/** One S3 event notification record, event version 2.1, as S3 sends it. */
+export function eventRecord(event: {
+  region: string;
+  eventName: string;
+  bucket: string;
+  /** `key` (URL-encoded), `sequencer`, and for a creation `size` and `eTag`. */
+  object: Record<string, unknown>;
+  configurationId: string;
+  requestId: string;
+  sourceIPAddress: string;
+}) {
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: event.region,
+    eventTime: new Date().toISOString(),
+    eventName: event.eventName,
+    userIdentity: { principalId: `AWS:${ACCOUNT_ID}` },
+    requestParameters: { sourceIPAddress: event.sourceIPAddress },
+    responseElements: { 'x-amz-request-id': event.requestId, 'x-amz-id-2': `local/${event.requestId}` },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: event.configurationId,
+      bucket: {
+        name: event.bucket,
+        ownerIdentity: { principalId: ACCOUNT_ID },
+        arn: `arn:aws:s3:::${event.bucket}`,
+      },
+      object: event.object,
+    },
+  };
+}
+
 type FilterRule = { Name?: string; Value?: string };
 type ParsedConfiguration = {
   NotificationConfiguration?: {
@@ -225,22 +258,15 @@ export class Notifications {
     object.sequencer = this.sequencer.next();
     const id = requestId();
     for (const destination of destinations) {
-      const record = {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: this.options.region,
-        eventTime: new Date().toISOString(),
+      const record = eventRecord({
+        region: this.options.region,
         eventName,
-        userIdentity: { principalId: `AWS:${ACCOUNT_ID}` },
-        requestParameters: { sourceIPAddress: request.remoteAddress },
-        responseElements: { 'x-amz-request-id': id, 'x-amz-id-2': `local/${id}` },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: destination.id,
-          bucket: { name: bucket, ownerIdentity: { principalId: ACCOUNT_ID }, arn: `arn:aws:s3:::${bucket}` },
-          object,
-        },
-      };
+        bucket,
+        object,
+        configurationId: destination.id,
+        requestId: id,
+        sourceIPAddress: request.remoteAddress,
+      });
       await this.sendToQueue(destination.queueArn, JSON.stringify({ Records: [record] }));
     }
   }
