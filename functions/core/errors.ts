@@ -172,18 +172,21 @@ export function classifyAwsError(
   const message = `${operation} failed: ${name}${status === undefined ? '' : ` (HTTP ${status})`}: ${detail}`;
   const withCause = { cause: error };
 
-  if (THROTTLING_NAMES.has(name) || shape.$retryable?.throttling === true || status === 429) {
+  // What the SDK and the HTTP status say decides first ($retryable comes from the service
+  // model's retryable trait); names are the fallback for errors neither marks, such as S3's
+  // SlowDown (a 503 that means throttling) or a network failure before any response.
+  if (shape.$retryable?.throttling === true || status === 429 || THROTTLING_NAMES.has(name)) {
     return new ThrottledError(message, withCause);
   }
   if (options.objectRequest === true) {
-    if (NOT_FOUND_NAMES.has(name) || status === 404) return new ObjectNotFoundError(message, withCause);
-    if (PRECONDITION_NAMES.has(name) || status === 412) return new SupersededError(message, withCause);
+    if (status === 404 || NOT_FOUND_NAMES.has(name)) return new ObjectNotFoundError(message, withCause);
+    if (status === 412 || PRECONDITION_NAMES.has(name)) return new SupersededError(message, withCause);
   }
   if (
-    TRANSIENT_NAMES.has(name) ||
-    (code !== undefined && TRANSIENT_NETWORK_CODES.has(code)) ||
+    shape.$retryable !== undefined ||
     (status !== undefined && status >= 500) ||
-    shape.$retryable !== undefined
+    TRANSIENT_NAMES.has(name) ||
+    (code !== undefined && TRANSIENT_NETWORK_CODES.has(code))
   ) {
     return new TransientError(message, withCause);
   }

@@ -1,5 +1,6 @@
+import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { PipelineError } from './errors';
+import { ObjectNotFoundError, PipelineError, SupersededError } from './errors';
 import { parseInput } from './validation';
 
 /** The part of a logger a step handler uses (Powertools' Logger satisfies it). */
@@ -7,6 +8,8 @@ export interface StepLogger {
   info(message: string, ...extra: Record<string, unknown>[]): void;
   warn(message: string, ...extra: Record<string, unknown>[]): void;
   error(message: string, ...extra: Record<string, unknown>[]): void;
+  /** Adds the Lambda context (request id, cold start, function name...) to every later line (Powertools). */
+  addContext?(context: Context): void;
 }
 
 /** The part of a metrics client a step handler uses (Powertools' Metrics satisfies it). */
@@ -14,6 +17,8 @@ export interface StepMetrics {
   addMetric(name: string, unit: 'Count' | 'Bytes', value: number): void;
   hasStoredMetrics(): boolean;
   publishStoredMetrics(): void;
+  /** Emits the ColdStart metric, once per execution environment (Powertools). */
+  captureColdStartMetric?(functionName?: string): void;
 }
 
 /** Fields every workflow step receives, for log correlation. */
@@ -41,7 +46,7 @@ export interface StepHandlerOptions<Schema extends z.ZodType, Result> {
 /** How loudly an error is logged: expected outcomes are information, faults are warnings, the rest errors. */
 function logLevelOf(error: unknown): 'info' | 'warn' | 'error' {
   if (!(error instanceof PipelineError)) return 'error';
-  if (error.name === 'ObjectNotFoundError' || error.name === 'SupersededError') return 'info';
+  if (error instanceof ObjectNotFoundError || error instanceof SupersededError) return 'info';
   return error.retryable ? 'warn' : 'error';
 }
 
@@ -56,7 +61,8 @@ function withKeys(logger: StepLogger, keys: Record<string, unknown>): StepLogger
 
 /**
  * Builds a thin Lambda handler for a workflow step: validates the input,
- * adds the object and execution to every log line, runs the logic, and logs
+ * adds the Lambda context and the object and execution to every log line,
+ * emits the cold-start metric, runs the logic, and logs
  * a thrown error before letting it reach Step Functions (whose Retry/Catch
  * match its name).
  *
@@ -65,9 +71,16 @@ function withKeys(logger: StepLogger, keys: Record<string, unknown>): StepLogger
  */
 export function stepHandler<Schema extends z.ZodType, Result>(
   options: StepHandlerOptions<Schema, Result>,
-): (event: unknown) => Promise<Result> {
+): (event: unknown, context?: Context) => Promise<Result> {
   const { name, schema, logger, metrics, run } = options;
-  return async (event: unknown) => {
+  return async (event: unknown, context?: Context) => {
+    // In Lambda one invocation runs at a time per environment, so the context
+    // belongs on the logger itself (Powertools' addContext); the local runtime
+    // passes none and runs invocations side by side.
+    if (context !== undefined) {
+      logger.addContext?.(context);
+      metrics?.captureColdStartMetric?.(context.functionName);
+    }
     const correlated = (typeof event === 'object' && event !== null ? event : {}) as Correlated;
     const log = withKeys(logger, {
       step: name,

@@ -1,4 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import type { Context } from 'aws-lambda';
 import { requireEnv } from '../core/env';
 import { parseInput } from '../core/validation';
 import { logger, metrics, traced } from '../powertools';
@@ -15,7 +16,11 @@ const watchedBuckets = watched && watched.length > 0 ? new Set(watched) : undefi
 const sfn = traced(new SFNClient({}));
 
 /** The ingest queue's consumer: SQS batch of S3 events -> one execution per object event. */
-export const handler = async (event: unknown): Promise<SqsBatchResponse> => {
+export const handler = async (event: unknown, context?: Context): Promise<SqsBatchResponse> => {
+  if (context !== undefined) {
+    logger.addContext(context);
+    metrics.captureColdStartMetric(context.functionName);
+  }
   try {
     const batch = parseInput(sqsEventSchema, event, 'SQS event');
     const outcomes = await startExecutions(batch, {

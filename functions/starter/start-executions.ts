@@ -1,4 +1,4 @@
-import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { classifyAwsError, InvalidInputError, PipelineError } from '../core/errors';
 import { executionName } from '../core/execution-name';
@@ -62,13 +62,15 @@ async function startExecution(
     );
     return { name, duplicate: false };
   } catch (error) {
-    if (error instanceof Error && error.name === 'ExecutionAlreadyExists') return { name, duplicate: true };
+    if (error instanceof ExecutionAlreadyExists) return { name, duplicate: true };
     throw classifyAwsError(error, `StartExecution ${name}`);
   }
 }
 
 async function processMessage(record: SqsRecord, deps: StarterDeps): Promise<MessageOutcome> {
   const { messageId } = record;
+  // The object event being started, so that a failure's line names its bucket and key too.
+  let current: ObjectEvent | undefined;
   try {
     const parsed = parseNotificationBody(record.body);
     if (parsed.kind === 'test') {
@@ -90,10 +92,16 @@ async function processMessage(record: SqsRecord, deps: StarterDeps): Promise<Mes
     const executions = [];
     // One message usually holds one record; several are started in order so a
     // failure part-way leaves the rest to the redelivery (the started ones are then duplicates).
-    for (const event of parsed.events) executions.push(await startExecution(event, deps));
-    for (const execution of executions) {
+    for (const event of parsed.events) {
+      current = event;
+      const execution = await startExecution(event, deps);
+      executions.push(execution);
       deps.log.info(execution.duplicate ? 'Duplicate event: execution already exists' : 'Started execution', {
         messageId,
+        bucket: event.bucket,
+        key: event.key,
+        sequencer: event.sequencer,
+        eventName: event.eventName,
         execution: execution.name,
       });
     }
@@ -106,7 +114,12 @@ async function processMessage(record: SqsRecord, deps: StarterDeps): Promise<Mes
       retryable
         ? 'Message failed and will be redelivered'
         : 'Message is not valid: it will be redelivered until it reaches the dead-letter queue',
-      { messageId, errorName, reason },
+      {
+        messageId,
+        ...(current ? { bucket: current.bucket, key: current.key, sequencer: current.sequencer } : {}),
+        errorName,
+        reason,
+      },
     );
     return { messageId, outcome: 'failed', errorName, reason };
   }

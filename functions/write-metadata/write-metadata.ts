@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { classifyAwsError } from '../core/errors';
@@ -59,8 +60,9 @@ function guardValues(input: WriteMetadataInput) {
   };
 }
 
-function isConditionFailure(error: unknown): error is { name: string; Item?: Record<string, unknown> } {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+/** The one SDK error this step expects: the guard held back an older event (the SDK's own class, not a name). */
+function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
+  return error instanceof ConditionalCheckFailedException;
 }
 
 /** The stored sequencer from a failed condition's ALL_OLD item (marshalled or not). */

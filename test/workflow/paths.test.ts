@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -130,8 +131,9 @@ describe('object overwritten after the event', () => {
 describe('stale event', () => {
   it('ends successfully, marked superseded, with no notification, when a newer event is already recorded', async () => {
     dynamo.on(PutCommand).rejects(
-      Object.assign(new Error('The conditional request failed'), {
-        name: 'ConditionalCheckFailedException',
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: { httpStatusCode: 400 },
         Item: { Sequencer: { S: 'FF'.padStart(64, '0') } },
       }),
     );

@@ -1,5 +1,10 @@
-import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { HeadObjectCommand, ListObjectsV2Command, NotFound, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { executionName } from '../../functions/core/execution-name';
 import type { ObjectEvent } from '../../functions/core/object-event';
@@ -177,8 +182,13 @@ export function repairEvent(gap: Gap, bucket: string, now: Date, attempt = 1): O
 async function recheck(gap: Gap, bucket: string, s3: S3Client): Promise<Gap | undefined> {
   const head = await s3
     .send(new HeadObjectCommand({ Bucket: bucket, Key: gap.key }))
-    .catch((error: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
-      if (error.name === 'NotFound' || error.$metadata?.httpStatusCode === 404) return undefined;
+    .catch((error: unknown) => {
+      // HeadObject has no body to name its error: the SDK's NotFound class, or the bare 404 status.
+      if (
+        error instanceof NotFound ||
+        (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
+      )
+        return undefined;
       throw error;
     });
   if (gap.kind === 'orphan') return head === undefined ? gap : undefined;
@@ -210,7 +220,7 @@ async function fix(gap: Gap, options: ReconcileOptions, deps: ReconcileDeps): Pr
       );
       return { started: true, executionName: name };
     } catch (error) {
-      if (!(error instanceof Error) || error.name !== 'ExecutionAlreadyExists') throw error;
+      if (!(error instanceof ExecutionAlreadyExists)) throw error;
     }
     const executionArn = `${options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const earlier = await sfn.send(new DescribeExecutionCommand({ executionArn }));

@@ -44,6 +44,23 @@ describe('classifyAwsError', () => {
     expect(classifyAwsError(sdkError(name, status), 'op')).toBeInstanceOf(TransientError);
   });
 
+  // https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/handling-exceptions.html ($retryable, $metadata)
+  it('decides from the status before the name: an unknown name answered 429 is throttling, 404 on an object gone', () => {
+    expect(classifyAwsError(sdkError('BrandNewName', 429), 'op')).toBeInstanceOf(ThrottledError);
+    expect(
+      classifyAwsError(sdkError('BrandNewName', 404), 'GetObject', { objectRequest: true }),
+    ).toBeInstanceOf(ObjectNotFoundError);
+    expect(
+      classifyAwsError(sdkError('BrandNewName', 412), 'GetObject', { objectRequest: true }),
+    ).toBeInstanceOf(SupersededError);
+  });
+
+  it('retries a client error (4xx) the SDK marks retryable, whatever its name', () => {
+    expect(classifyAwsError(sdkError('BrandNewName', 400, { $retryable: {} }), 'op')).toBeInstanceOf(
+      TransientError,
+    );
+  });
+
   it('classifies a dropped connection as transient', () => {
     const error = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     expect(classifyAwsError(error, 'op')).toBeInstanceOf(TransientError);

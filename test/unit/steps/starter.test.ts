@@ -1,4 +1,4 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { executionName } from '../../../functions/core/execution-name';
 import { parseNotificationBody } from '../../../functions/core/s3-event';
@@ -49,9 +49,12 @@ describe('starter handler', () => {
   });
 
   it('acknowledges a duplicate delivery (ExecutionAlreadyExists) instead of failing it', async () => {
-    sfn
-      .on(StartExecutionCommand)
-      .rejects(Object.assign(new Error('Execution already exists'), { name: 'ExecutionAlreadyExists' }));
+    sfn.on(StartExecutionCommand).rejects(
+      new ExecutionAlreadyExists({
+        message: 'Execution already exists',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     await expect(handler(sqsEventOf(fixtureText('events/object-created-put.json')))).resolves.toEqual({
       batchItemFailures: [],
     });
@@ -105,6 +108,30 @@ describe('startExecutions', () => {
     });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
     expect(lines[0]?.level).toBe('error');
+  });
+
+  it('names the bucket, key and sequencer in the line of each started execution and of a failed start', async () => {
+    const [event] = eventsOf('object-created-put.json');
+    const { log, lines } = recordingLog();
+    const deps = { sfn: new SFNClient({}), stateMachineArn: STATE_MACHINE_ARN, log };
+    await startExecutions(sqsEventOf(fixtureText('events/object-created-put.json')), deps);
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(
+        Object.assign(new Error('Rate exceeded'), {
+          name: 'ThrottlingException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+    await startExecutions(sqsEventOf(fixtureText('events/object-created-put.json')), deps);
+    const where = { bucket: event?.bucket, key: event?.key, sequencer: event?.sequencer };
+    expect(lines.map((line) => [line.message, line.extra])).toEqual([
+      ['Started execution', expect.objectContaining(where)],
+      [
+        'Message failed and will be redelivered',
+        expect.objectContaining({ ...where, errorName: 'ThrottledError' }),
+      ],
+    ]);
   });
 
   it('logs why a message is rejected', async () => {

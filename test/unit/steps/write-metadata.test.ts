@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { padSequencer } from '../../../functions/core/sequencer';
@@ -17,8 +18,9 @@ const removed = objectEvent({
 });
 
 function conditionFailed(storedSequencer: string) {
-  return Object.assign(new Error('The conditional request failed'), {
-    name: 'ConditionalCheckFailedException',
+  return new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: { httpStatusCode: 400 },
     Item: { Sequencer: { S: padSequencer(storedSequencer) } },
   });
 }

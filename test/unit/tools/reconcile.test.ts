@@ -1,6 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { padSequencer } from '../../../functions/core/sequencer';
@@ -167,7 +172,7 @@ describe('reconcile: fixing', () => {
     given([{ key: 'a' }], []);
     sfn
       .on(StartExecutionCommand)
-      .rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
+      .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: { httpStatusCode: 400 } }));
     sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     const { fixes } = await run(true);
     expect(fixes).toEqual(['a repair is already running']);
@@ -178,7 +183,7 @@ describe('reconcile: fixing', () => {
     given([{ key: 'a' }], []);
     sfn
       .on(StartExecutionCommand)
-      .rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
+      .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: { httpStatusCode: 400 } }));
     sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
     const { fixes } = await run(true);
     const sequencers = sfn
