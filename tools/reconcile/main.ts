@@ -22,8 +22,10 @@ Options:
   --region REGION            otherwise AWS_REGION (default us-east-1 with --endpoint-url)
   --help                     this text
 
-Exit status: 0 when nothing is missing (or every gap was handed to the workflow),
-1 when gaps were found and not fixed, 2 on a usage error.
+Exit status: 0 when nothing is missing, or --fix handed every gap to the workflow
+(or found its repair already running); 1 when gaps were found without --fix, or
+--fix gave up on some (earlier repairs ended without closing them: read their
+execution histories); 2 on a usage error.
 `;
 
 const LOCAL_STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:metadata-pipeline';
@@ -137,6 +139,10 @@ async function main(): Promise<void> {
     return;
   }
   write(`Started ${summary.started} execution(s); ${summary.skipped} not needed or already started.`);
+  if (summary.gaveUp > 0) {
+    write(`Gave up on ${summary.gaveUp} gap(s): earlier repairs ended without closing them.`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -73,7 +73,7 @@ export interface ReconcileOptions {
 
 export type FixResult =
   | { started: true; executionName: string }
-  | { started: false; executionName?: string; reason: string };
+  | { started: false; executionName?: string; reason: string; gaveUp?: true };
 
 export interface ReconcileSummary {
   objects: number;
@@ -82,7 +82,10 @@ export interface ReconcileSummary {
   mismatch: number;
   orphan: number;
   started: number;
+  /** Gaps left alone: closed meanwhile, or a repair already running. */
   skipped: number;
+  /** Gaps whose earlier repairs all ended without closing them: --fix gave up on these. */
+  gaveUp: number;
 }
 
 /** S3 lists keys, and DynamoDB sorts string keys, in UTF-8 byte order (not JavaScript's UTF-16 order). */
@@ -230,6 +233,7 @@ async function fix(gap: Gap, options: ReconcileOptions, deps: ReconcileDeps): Pr
   }
   return {
     started: false,
+    gaveUp: true,
     executionName: name,
     reason: `${MAX_REPAIR_ATTEMPTS} earlier repairs ended without closing the gap; see their execution histories (last: ${name})`,
   };
@@ -246,6 +250,7 @@ export async function reconcile(options: ReconcileOptions, deps: ReconcileDeps):
     orphan: 0,
     started: 0,
     skipped: 0,
+    gaveUp: 0,
   };
   const objects = listObjects(deps.s3, options.bucket, prefix);
   const items = listItems(deps.dynamo, options.tableName, options.bucket, prefix);
@@ -258,6 +263,7 @@ export async function reconcile(options: ReconcileOptions, deps: ReconcileDeps):
     if (!options.fix) return;
     const result = await fix(gap, options, deps);
     if (result.started) summary.started += 1;
+    else if (result.gaveUp) summary.gaveUp += 1;
     else summary.skipped += 1;
     options.onFix?.(gap, result);
   };
