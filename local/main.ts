@@ -16,6 +16,7 @@ Options:
   --demo                   upload sample files, print their records and notifications, exit
   --visibility-timeout N   seconds before a failed ingest message is retried (default 5)
   --retry-scale X          multiply the workflow's retry intervals by X, 0 < X <= 1 (default 1)
+  --sns-delay-scale X      multiply SNS's HTTP/S delivery retry waits by X, 0 < X <= 1 (default 1)
   --log-level LEVEL        handler log level: DEBUG, INFO, WARN, ERROR (default WARN)
   --bucket NAME            a bucket to create and watch (repeatable; default: uploads)
   --faults SPEC            inject faults into the pipeline's calls (or S3MP_FAULTS), e.g.
@@ -35,19 +36,24 @@ const integer = (min: number, max: number) =>
     )
     .transform(Number);
 
-const flagsSchema = z.object({
-  port: integer(0, 65535).default(4566),
-  'data-dir': z.string().min(1).optional(),
-  demo: z.boolean().default(false),
-  'visibility-timeout': integer(0, 43200).default(5),
-  'retry-scale': z
+/** A factor that shortens waits: above 0, at most 1. */
+const scale = () =>
+  z
     .string()
     .refine(
       (text) => /^\d*\.?\d+$/.test(text) && Number(text) > 0 && Number(text) <= 1,
       'expected a number above 0, at most 1',
     )
     .transform(Number)
-    .default(1),
+    .default(1);
+
+const flagsSchema = z.object({
+  port: integer(0, 65535).default(4566),
+  'data-dir': z.string().min(1).optional(),
+  demo: z.boolean().default(false),
+  'visibility-timeout': integer(0, 43200).default(5),
+  'retry-scale': scale(),
+  'sns-delay-scale': scale(),
   'log-level': z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
   bucket: z.array(bucketNameSchema).default(['uploads']),
   faults: z.string().optional(),
@@ -67,6 +73,7 @@ const FLAG_OPTIONS = {
   demo: { type: 'boolean' },
   'visibility-timeout': { type: 'string' },
   'retry-scale': { type: 'string' },
+  'sns-delay-scale': { type: 'string' },
   'log-level': { type: 'string' },
   bucket: { type: 'string', multiple: true },
   faults: { type: 'string' },
@@ -98,6 +105,7 @@ async function main(): Promise<void> {
     ...(flags['data-dir'] ? { dataDir: flags['data-dir'] } : {}),
     visibilityTimeoutSeconds: flags['visibility-timeout'],
     retryIntervalScale: flags['retry-scale'],
+    snsDelayScale: flags['sns-delay-scale'],
     logLevel: flags['log-level'],
     buckets: flags.bucket,
     faults,
@@ -120,12 +128,14 @@ async function main(): Promise<void> {
           flags.demo,
         );
   const stopTrace = flags.quiet ? () => undefined : traceExecutions(runtime.stepFunctions, write);
+  const stopSnsTrace = flags.quiet ? () => undefined : runtime.sns.onTrace(write);
   tap?.start();
 
   let stopping: Promise<void> | undefined;
   const shutdown = (code: number) => {
     stopping ??= (async () => {
       stopTrace();
+      stopSnsTrace();
       await tap?.stop();
       await runtime.stop();
       process.exit(code);
@@ -158,12 +168,16 @@ s3-metadata-pipeline local runtime (started in ${((Date.now() - started) / 1000)
   topic           ${runtime.resources.topicArn}
   state machine   ${runtime.resources.stateMachineArn}
   dead letters    ${runtime.resources.deadLetterQueueUrl}
+  sns links       ${runtime.sns.baseUrl}   SigningCertURL, SubscribeURL, UnsubscribeURL (HTTPS)
+  sns CA          ${runtime.sns.caFile}   (NODE_EXTRA_CA_CERTS of a webhook that verifies signatures)
+  mail            ${runtime.sns.mailDir}   (email and email-json subscriptions: one .eml per message)
   data            ${runtime.dataDir} ${runtime.persistent ? '(kept)' : '(temporary)'}${anyFaults(faults) ? `\n  faults          ${flags.faults ?? process.env.S3MP_FAULTS} (seed ${faults.seed}): injected into the pipeline's own calls` : ''}${runtime.resumedExecutions > 0 ? `\n  resumed         ${runtime.resumedExecutions} execution(s) left running by the last stop` : ''}
 
 Try it (Debian's AWS CLI is /usr/bin/aws):
   aws --endpoint-url ${e} s3 cp FILE s3://${runtime.resources.bucket}/
   aws --endpoint-url ${e} dynamodb scan --table-name ${runtime.resources.tableName}
   aws --endpoint-url ${e} stepfunctions list-executions --state-machine-arn ${runtime.resources.stateMachineArn}
+  aws --endpoint-url ${e} sns subscribe --topic-arn ${runtime.resources.topicArn} --protocol http --notification-endpoint http://127.0.0.1:8080/
 
 Ready: ${e} (Ctrl-C stops everything)
 `);

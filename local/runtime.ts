@@ -16,12 +16,14 @@ import { DEFAULT_TABLE_NAME, MAX_RECEIVE_COUNT, SERVICE_NAME } from '../function
 import { TABLE_SCHEMA } from '../functions/core/table-schema';
 import { loadDefinition } from '../statemachine/definition';
 import { FUNCTION_NAMES, type FunctionName, type StepName, WORKFLOW_STEPS } from '../statemachine/steps';
+import type { EdgeRequest, EdgeResponse } from './edge/http';
 import { ACCOUNT_ID, S3Edge } from './edge/s3';
 import { Edge } from './edge/server';
 import { SqsEventSource, type SqsHandler } from './event-source';
 import { type FaultCounts, type FaultSpec, faultInjector, NO_FAULTS } from './faults';
 import { type LambdaHandler, loadHandler } from './lambda-invoke';
 import { type Emulator, startDynamoDbLocal, startFauxqs } from './services/emulators';
+import { type SnsSubscribers, startSnsSubscribers } from './sns/service';
 import { StepFunctionsService } from './step-functions';
 import { openStore, type Store } from './store';
 
@@ -85,6 +87,12 @@ export interface RuntimeOptions {
    * @default true
    */
   notificationTap?: boolean;
+  /**
+   * Multiplies the waits of SNS's HTTP/S delivery policy (retries of a failing
+   * webhook): 0.01 turns the default 20 s between retries into 0.2 s.
+   * @default 1
+   */
+  snsDelayScale?: number;
   /** Receives progress lines during start-up. */
   log?: (line: string) => void;
 }
@@ -110,6 +118,8 @@ export interface Runtime {
   readonly resumedExecutions: number;
   /** What fault injection has done so far. */
   readonly faultCounts: FaultCounts;
+  /** SNS's HTTP, HTTPS and email subscribers: certificate, mail folder, delivery trace. */
+  readonly sns: SnsSubscribers;
   stop(): Promise<void>;
 }
 
@@ -205,6 +215,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
     const store: Store = openStore(persistent ? join(dataDir, 'runtime.sqlite') : undefined);
     cleanups.push(() => store.close());
+    const snsSubscribers = await startSnsSubscribers({
+      store,
+      dataDir,
+      fauxqsEndpoint: fauxqs.endpoint,
+      region: REGION,
+      delayScale: options.snsDelayScale ?? 1,
+    });
+    cleanups.push(() => snsSubscribers.stop());
 
     const s3Edge = new S3Edge({ fauxqsEndpoint: fauxqs.endpoint, store, region: REGION });
     let stepFunctions: StepFunctionsService | undefined;
@@ -217,6 +235,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         if (stepFunctions === undefined) throw new Error('Step Functions is not started yet');
         return stepFunctions.handle(action, body);
       },
+      sns: (request: EdgeRequest, next: (request: EdgeRequest) => Promise<EdgeResponse>) =>
+        snsSubscribers.handle(request, next),
     };
     // Two doors to the same services: the public endpoint, and one for the
     // pipeline's own functions, where injected faults apply.
@@ -379,6 +399,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       stepFunctions: service,
       resumedExecutions,
       faultCounts: injector.counts,
+      sns: snsSubscribers,
       stop: stopAll,
     };
   } catch (error) {

@@ -30,6 +30,14 @@ export interface EdgeOptions {
   /** The Step Functions API: action and JSON body in, JSON out (or a thrown StatesApiError-like error). */
   states: (action: string, body: Record<string, unknown>) => Promise<unknown>;
   interceptor?: Interceptor;
+  /**
+   * SNS subscribers of the runtime's own (HTTP, HTTPS, email): sees each SNS
+   * request first and passes what it does not answer on through `next`.
+   */
+  sns?: (
+    request: EdgeRequest,
+    next: (request: EdgeRequest) => Promise<EdgeResponse>,
+  ) => Promise<EdgeResponse>;
   /** Answers GET /_runtime/stats (counters for the benchmark and for the curious). */
   stats?: () => unknown;
 }
@@ -169,8 +177,11 @@ export class Edge {
       case 'states':
         return this.states(request);
       case 'sns': {
-        const rewritten = rewriteStructuredPublish(request);
-        return 'status' in rewritten ? rewritten : forward(this.options.fauxqsEndpoint, rewritten);
+        const toFauxqs = async (snsRequest: EdgeRequest) => {
+          const rewritten = rewriteStructuredPublish(snsRequest);
+          return 'status' in rewritten ? rewritten : forward(this.options.fauxqsEndpoint, rewritten);
+        };
+        return this.options.sns ? this.options.sns(request, toFauxqs) : toFauxqs(request);
       }
       case 'sqs':
         return this.sqs(request);
