@@ -18,6 +18,7 @@ import {
 import { executionName } from '../../functions/core/execution-name';
 import { clientsFor } from '../support/aws-clients';
 import { eventually } from '../support/runtime-process';
+import { executionsOfKey } from '../support/settle';
 import { e2eEndpoint } from './support/endpoint';
 
 const SAMPLES = join(__dirname, '..', '..', 'local', 'samples');
@@ -159,7 +160,7 @@ describe('uploads through the S3 API become items', () => {
     });
   });
 
-  it('keeps the newest version when an object is overwritten', async () => {
+  it('keeps the newest version when an object is overwritten, once both events have been processed', async () => {
     const key = `${PREFIX}/overwritten.txt`;
     await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: key, Body: 'version one' }));
     const second = await s3.send(
@@ -167,9 +168,22 @@ describe('uploads through the S3 API become items', () => {
     );
     const recorded = await itemWith(key, unquote(second.ETag));
     expect(recorded.FileSize).toBe('version two, longer'.length);
-    // And it stays so: the first event can only end as superseded.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect((await item(key))?.ETag).toBe(unquote(second.ETag));
+    // And it stays so: wait until the executions of both events (one per event) have ended, whatever their order.
+    const { stateMachineArn = '' } = await sfn.send(
+      new DescribeExecutionCommand({ executionArn: String(recorded.ExecutionArn) }),
+    );
+    const ended = await eventually(
+      async () => {
+        const executions = await executionsOfKey(sfn, stateMachineArn, key);
+        return executions.length >= 2 && executions.every((execution) => execution.status !== 'RUNNING')
+          ? executions
+          : undefined;
+      },
+      30_000,
+      `the executions of both events of ${key} to end`,
+    );
+    expect(ended.map((execution) => execution.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(await item(key)).toMatchObject({ ETag: unquote(second.ETag), Sequencer: recorded.Sequencer });
   });
 
   it('leaves a tombstone when an object is deleted', async () => {
