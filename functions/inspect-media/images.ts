@@ -1,0 +1,139 @@
+import exifReader from 'exif-reader';
+import { imageSize } from 'image-size';
+import { latin1, u16be, u32be } from './bytes';
+import type { MediaAttributes } from './media';
+import { MalformedMediaError, type ObjectReader } from './object-reader';
+import { riffChunks } from './riff';
+
+/**
+ * Width and height of a PNG, GIF, WebP, BMP, TIFF, HEIF/AVIF... by `image-size`,
+ * from the sample: these formats put their dimensions in their first bytes
+ * (PNG's IHDR at byte 16, GIF's screen descriptor at 6, WebP's VP8/VP8L/VP8X
+ * header before byte 30). Plus the EXIF a PNG (`eXIf`) or WebP (`EXIF`) carries.
+ */
+export async function inspectImage(reader: ObjectReader, sample: Uint8Array): Promise<MediaAttributes> {
+  let size: ReturnType<typeof imageSize>;
+  try {
+    size = imageSize(sample);
+  } catch (error) {
+    throw new MalformedMediaError(`image-size: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const attributes = dimensions(size.width, size.height);
+  const exif =
+    size.type === 'png' ? pngExif(sample) : size.type === 'webp' ? await webpExif(reader) : undefined;
+  return { ...attributes, ...(exif ? exifAttributes(exif) : {}) };
+}
+
+/** Frame markers that carry the image's dimensions (SOF0..SOF15 but DHT, JPG and DAC). */
+const isStartOfFrame = (marker: number) =>
+  marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker);
+
+/** A bound on the segments walked before the frame header: real files have a dozen. */
+const MAX_JPEG_SEGMENTS = 64;
+
+/**
+ * A JPEG's dimensions (from its frame header, SOFn) and EXIF (its APP1 "Exif"
+ * segment), walking the segments by their lengths (ITU-T T.81 B.1.1.4, JFIF/EXIF
+ * APP1: CIPA DC-008 4.5.4). Hand-written because the frame header often lies
+ * past the sample, after an EXIF segment of up to 64 KiB with its thumbnail,
+ * and image-size needs the bytes up to it in one buffer: the walk reads only
+ * each segment's 4-byte header, the EXIF segment and the frame header.
+ */
+export async function inspectJpeg(reader: ObjectReader): Promise<MediaAttributes> {
+  const soi = await reader.read(0, 2);
+  if (soi[0] !== 0xff || soi[1] !== 0xd8) throw new MalformedMediaError('no JPEG start of image');
+  let position = 2;
+  let exif: Uint8Array | undefined;
+  for (let segment = 0; segment < MAX_JPEG_SEGMENTS; segment += 1) {
+    const header = await reader.read(position, position + 4);
+    if (header.length < 2 || header[0] !== 0xff)
+      throw new MalformedMediaError(`no JPEG marker at byte ${position}`);
+    const marker = header[1] as number;
+    // Fill bytes (0xFF) may precede a marker; TEM and RSTn stand alone, with no length.
+    if (marker === 0xff) {
+      position += 1;
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      position += 2;
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9)
+      throw new MalformedMediaError('no JPEG frame header before the scan');
+    const length = u16be(header, 2);
+    if (length < 2) throw new MalformedMediaError(`JPEG segment length ${length} at byte ${position}`);
+    if (isStartOfFrame(marker)) {
+      // Lf(2) P(1) Y(2) X(2): the number of lines, then of samples per line.
+      const frame = await reader.read(position + 4, position + 9);
+      const attributes = dimensions(u16be(frame, 3), u16be(frame, 1));
+      return { ...attributes, ...(exif ? exifAttributes(exif) : {}) };
+    }
+    if (marker === 0xe1 && !exif) {
+      const body = await reader.read(position + 4, position + 2 + length);
+      if (body.length < length - 2) throw new MalformedMediaError('JPEG APP1 segment cut short');
+      if (latin1(body, 0, 6) === 'Exif\0\0') exif = body;
+    }
+    position += 2 + length;
+  }
+  throw new MalformedMediaError(`no JPEG frame header in the first ${MAX_JPEG_SEGMENTS} segments`);
+}
+
+function dimensions(width: number | undefined, height: number | undefined): MediaAttributes {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || !width || !height || width < 0 || height < 0)
+    throw new MalformedMediaError(`no valid dimensions (${width}x${height})`);
+  return { ImageWidth: width, ImageHeight: height };
+}
+
+/** PNG's eXIf chunk, when it lies in the sample before the image data (PNG 3rd edition, 11.3.3.6). */
+function pngExif(sample: Uint8Array): Uint8Array | undefined {
+  for (let position = 8; position + 8 <= sample.length; ) {
+    const length = u32be(sample, position);
+    const type = latin1(sample, position + 4, position + 8);
+    if (type === 'IDAT' || type === 'IEND') return undefined;
+    if (type === 'eXIf') {
+      const end = position + 8 + length;
+      return end <= sample.length ? sample.subarray(position + 8, end) : undefined;
+    }
+    position += 12 + length;
+  }
+  return undefined;
+}
+
+/** The EXIF flag of the VP8X header (WebP container specification, "Extended File Format"). */
+const VP8X_EXIF_FLAG = 0x08;
+
+/** WebP's EXIF chunk, which comes after the image data: found by walking the chunk headers. */
+async function webpExif(reader: ObjectReader): Promise<Uint8Array | undefined> {
+  const head = await reader.read(0, 21);
+  if (latin1(head, 12, 16) !== 'VP8X' || ((head[20] ?? 0) & VP8X_EXIF_FLAG) === 0) return undefined;
+  for await (const chunk of riffChunks(reader)) {
+    if (chunk.id === 'EXIF') return reader.read(chunk.start, chunk.start + chunk.size);
+  }
+  return undefined;
+}
+
+/**
+ * `CapturedAt` and `CameraModel` from an EXIF block (a TIFF structure, with or
+ * without the "Exif\0\0" header of JPEG's APP1), read by `exif-reader`.
+ * DateTimeOriginal is the camera's local time with no zone (CIPA DC-008 4.6.5):
+ * CapturedAt is ISO 8601 local time, with the UTC offset when OffsetTimeOriginal
+ * (EXIF 2.31) records it.
+ */
+export function exifAttributes(block: Uint8Array): MediaAttributes {
+  let exif: ReturnType<typeof exifReader>;
+  try {
+    exif = exifReader(Buffer.from(block.buffer, block.byteOffset, block.byteLength));
+  } catch (error) {
+    throw new MalformedMediaError(`EXIF: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const attributes: MediaAttributes = {};
+  const taken = exif.Photo?.DateTimeOriginal;
+  if (taken instanceof Date && !Number.isNaN(taken.getTime())) {
+    const offset = exif.Photo?.OffsetTimeOriginal;
+    const zone = typeof offset === 'string' && /^[+-]\d{2}:\d{2}$/.test(offset) ? offset : '';
+    attributes.CapturedAt = `${taken.toISOString().slice(0, 19)}${zone}`;
+  }
+  const model = exif.Image?.Model;
+  if (typeof model === 'string' && model.trim() !== '') attributes.CameraModel = model.trim();
+  return attributes;
+}
