@@ -47,8 +47,8 @@ describe('duplicate delivery', () => {
     const arn = h.executionArnOf(event);
     const { outcome } = await h.settled(arn);
     expect(outcome).toBe('recorded');
-    // Let the two later deliveries reach the starter (they are acknowledged as duplicates).
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The two later deliveries have reached the starter (acknowledged as duplicates) once the queue is empty.
+    await h.ingestDrained();
     const executions =
       (
         await h.clients.sfn.send(

@@ -5,6 +5,7 @@ import { executionName } from '../../../functions/core/execution-name';
 import { parseNotificationBody } from '../../../functions/core/s3-event';
 import { clientsFor } from '../../support/aws-clients';
 import { eventually, type RuntimeProcess } from '../../support/runtime-process';
+import { noExecutionRunning, queueEmpty } from '../../support/settle';
 import { subscribe } from '../../support/subscriber';
 
 const ACCOUNT = '000000000000';
@@ -114,9 +115,20 @@ export async function harness(runtime: RuntimeProcess, name: string) {
       };
     },
 
-    /** Notifications delivered for a key so far (after a short pause, so late ones are counted too). */
-    async notificationsFor(key: string, settleMs = 1000) {
-      await new Promise((resolve) => setTimeout(resolve, settleMs));
+    /** Waits until the ingest queue holds no message, visible or in flight: every delivery has reached the starter. */
+    async ingestDrained(timeoutMs = 30_000): Promise<void> {
+      await queueEmpty(clients.sqs, queueUrl('s3-metadata-ingest'), timeoutMs);
+    },
+
+    /**
+     * Every notification delivered for a key, counted once nothing more can
+     * come: the ingest queue is empty (every event has its execution) and no
+     * execution of the key is running (each has published what it will; the
+     * local SNS, fauxqs, puts a message in its SQS subscriptions before Publish answers).
+     */
+    async notificationsFor(key: string, timeoutMs = 30_000) {
+      await queueEmpty(clients.sqs, queueUrl('s3-metadata-ingest'), timeoutMs);
+      await noExecutionRunning(clients.sfn, STATE_MACHINE_ARN, { key, timeoutMs });
       return (await subscriber.drain()).filter((delivered) => delivered.document.key === key);
     },
   };
