@@ -1,8 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ConfigError, parseConfig } from '../../cdk/config';
 import { MetadataPipeline } from '../../cdk/metadata-pipeline';
-import { CDK_JSON_CONTEXT } from './synth';
+import { CDK_JSON_CONTEXT, logicalId } from './synth';
 
 describe('configuration', () => {
   it('defaults to a working pipeline from cdk.json alone', () => {
@@ -145,14 +146,38 @@ describe('MetadataPipeline properties', () => {
     ).toThrow(/webhookUrls must be https:\/\/ URLs \(received "http:\/\/x.example"\)/);
   });
 
-  it('can be used in another app with an imported bucket', () => {
+  it('can be used in another app with an imported bucket: its .pdf events reach the ingest queue, its objects can be read', () => {
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Other');
-    const pipeline = new MetadataPipeline(stack, 'P', {
+    new MetadataPipeline(stack, 'P', {
       buckets: [
         { bucket: s3.Bucket.fromBucketName(stack, 'Imported', 'someone-elses-bucket'), suffix: '.pdf' },
       ],
     });
-    expect(pipeline.table).toBeDefined();
-    expect(pipeline.stateMachine).toBeDefined();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    const queueArn = { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'PIngestQueue'), 'Arn'] };
+    const pdfOnly = { Key: { FilterRules: [{ Name: 'suffix', Value: '.pdf' }] } };
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: 'someone-elses-bucket',
+      // Not managed by this stack: CDK adds its configurations to the bucket's own instead of replacing them.
+      Managed: false,
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          { Events: ['s3:ObjectCreated:*'], Filter: pdfOnly, QueueArn: queueArn },
+          { Events: ['s3:ObjectRemoved:*'], Filter: pdfOnly, QueueArn: queueArn },
+        ],
+      },
+    });
+    const bucketArn = (suffix = '') => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::someone-elses-bucket${suffix}`]],
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: Match.arrayWith(['s3:GetObject']), Resource: bucketArn('/*') }),
+          Match.objectLike({ Action: 's3:ListBucket', Resource: bucketArn() }),
+        ]),
+      },
+    });
   });
 });
