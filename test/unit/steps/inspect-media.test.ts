@@ -178,6 +178,12 @@ describe('PDF', () => {
     expect(result.attributes).toEqual({ PageCount: 3, PdfVersion: '1.5' });
   });
 
+  it('reads an incrementally updated PDF by its newest sections, following /Prev to the catalog (ISO 32000-1 7.5.6)', async () => {
+    // pdfinfo: 4 pages; the update added a page and a new page tree root.
+    const result = await inspect(stageInput(fixture('incremental-update.pdf'), 'application/pdf'));
+    expect(result.attributes).toEqual({ PageCount: 4, PdfVersion: '1.4' });
+  });
+
   it('takes the page count of a linearized file from its first bytes, when /L matches the file size (ISO 32000-1 F.2.2)', async () => {
     const head =
       '%PDF-1.6\n1 0 obj\n<< /Linearized 1 /L 2000 /H [ 600 200 ] /O 4 /E 1900 /N 42 /T 1950 >>\nendobj\n';
@@ -200,6 +206,12 @@ describe('audio and video', () => {
     const result = await inspect(stageInput(sample('tone.mp3'), 'audio/mpeg'));
     expect(result.attributes).toEqual({ DurationSeconds: 2.064 });
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  it('reads a constant bit rate MP3 with no Info header: its audio bytes over the bit rate (ISO/IEC 13818-3)', async () => {
+    // ffprobe: 2.063750 s (8255 bytes at 32 kbit/s).
+    const result = await inspect(stageInput(fixture('cbr-no-xing.mp3'), 'audio/mp3'));
+    expect(result.attributes).toEqual({ DurationSeconds: 2.064 });
   });
 
   it("reads an MP4's duration from moov/mvhd (ISO/IEC 14496-12 8.2.2)", async () => {
