@@ -27,6 +27,13 @@ module.exports = {
     }),
     // Each file starts its own runtime (with faults, or to kill it); the longest scenarios live here.
     project('reliability', { setupFilesAfterEnv: ['<rootDir>/test/e2e/support/timeout.ts'] }),
+    // Debian's AWS CLI and boto3 against a runtime of the suite's own; skipped, with one line saying how to
+    // run it, on a machine without them (test/clients/support/clients.ts).
+    project('clients', {
+      globalSetup: '<rootDir>/test/clients/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/clients/support/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/e2e/support/timeout.ts'],
+    }),
   ],
   reporters: ['default', '<rootDir>/test/reporters/summary-line.js'],
 };
