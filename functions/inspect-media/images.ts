@@ -2,26 +2,55 @@ import exifReader from 'exif-reader';
 import { imageSize } from 'image-size';
 import { latin1, u16be, u32be } from './bytes';
 import type { MediaAttributes } from './media';
-import { MalformedMediaError, type ObjectReader } from './object-reader';
+import { MalformedMediaError, type ObjectReader, ReadLimitError } from './object-reader';
 import { riffChunks } from './riff';
 
 /**
  * Width and height of a PNG, GIF, WebP, BMP, TIFF, HEIF/AVIF... by `image-size`,
- * from the sample: these formats put their dimensions in their first bytes
- * (PNG's IHDR at byte 16, GIF's screen descriptor at 6, WebP's VP8/VP8L/VP8X
- * header before byte 30). Plus the EXIF a PNG (`eXIf`) or WebP (`EXIF`) carries.
+ * from the sample: PNG, GIF, WebP and BMP put their dimensions in their first
+ * bytes (PNG's IHDR at byte 16, GIF's screen descriptor at 6, WebP's
+ * VP8/VP8L/VP8X header before byte 30). TIFF (whose IFD may follow the image
+ * data) and HEIF/AVIF (whose `ispe` box is in `meta`) get one more try with the
+ * first {@link IMAGE_PREFIX_BYTES}. Plus the EXIF a PNG (`eXIf`), a WebP
+ * (`EXIF`) or a TIFF (its own IFDs) carries.
  */
 export async function inspectImage(reader: ObjectReader, sample: Uint8Array): Promise<MediaAttributes> {
-  let size: ReturnType<typeof imageSize>;
-  try {
-    size = imageSize(sample);
-  } catch (error) {
-    throw new MalformedMediaError(`image-size: ${error instanceof Error ? error.message : String(error)}`);
+  let bytes = sample;
+  let size = measure(bytes);
+  if (size instanceof Error && bytes.length < reader.size && mayNeedMore(sample)) {
+    bytes = await reader.read(0, Math.min(reader.size, IMAGE_PREFIX_BYTES));
+    size = measure(bytes);
+    if (size instanceof Error && bytes.length < reader.size)
+      throw new ReadLimitError(`image-size needs more than the first ${bytes.length} bytes: ${size.message}`);
   }
+  if (size instanceof Error) throw new MalformedMediaError(`image-size: ${size.message}`);
   const attributes = dimensions(size.width, size.height);
   const exif =
-    size.type === 'png' ? pngExif(sample) : size.type === 'webp' ? await webpExif(reader) : undefined;
+    size.type === 'png'
+      ? pngExif(bytes)
+      : size.type === 'webp'
+        ? await webpExif(reader)
+        : size.type === 'tiff'
+          ? bytes
+          : undefined;
   return { ...attributes, ...(exif ? exifAttributes(exif) : {}) };
+}
+
+/** How much of a TIFF or HEIF/AVIF file is read when its dimensions are not in the sample. */
+export const IMAGE_PREFIX_BYTES = 64 * 1024;
+
+/** TIFF ("II*\0", "MM\0*") and ISO media (HEIF, AVIF: "ftyp" at 4) keep their dimensions wherever they like. */
+function mayNeedMore(sample: Uint8Array): boolean {
+  const head = latin1(sample, 0, Math.min(sample.length, 8));
+  return head.startsWith('II*\0') || head.startsWith('MM\0*') || head.slice(4, 8) === 'ftyp';
+}
+
+function measure(bytes: Uint8Array): ReturnType<typeof imageSize> | Error {
+  try {
+    return imageSize(bytes);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
 }
 
 /** Frame markers that carry the image's dimensions (SOF0..SOF15 but DHT, JPG and DAC). */
@@ -128,7 +157,8 @@ export function exifAttributes(block: Uint8Array): MediaAttributes {
   }
   const attributes: MediaAttributes = {};
   const taken = exif.Photo?.DateTimeOriginal;
-  if (taken instanceof Date && !Number.isNaN(taken.getTime())) {
+  // exif-reader turns "0000:00:00 00:00:00" (a camera with no clock set) into a date in 1899.
+  if (taken instanceof Date && !Number.isNaN(taken.getTime()) && taken.getUTCFullYear() > 1900) {
     const offset = exif.Photo?.OffsetTimeOriginal;
     const zone = typeof offset === 'string' && /^[+-]\d{2}:\d{2}$/.test(offset) ? offset : '';
     attributes.CapturedAt = `${taken.toISOString().slice(0, 19)}${zone}`;

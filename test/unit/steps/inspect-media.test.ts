@@ -11,6 +11,7 @@ import {
 import { ObjectNotFoundError, SupersededError } from '../../../functions/core/errors';
 import type { StepLogger } from '../../../functions/core/step';
 import { handler } from '../../../functions/inspect-media';
+import { IMAGE_PREFIX_BYTES } from '../../../functions/inspect-media/images';
 import { inspectMedia, STAGE_NAME } from '../../../functions/inspect-media/inspect-media';
 import {
   MAX_BYTES_PER_OBJECT,
@@ -144,6 +145,33 @@ describe('images', () => {
     expect(png.attributes).toEqual({ ImageWidth: 16, ImageHeight: 16, ...expected });
     const webp = await inspect(stageInput(fixture('exif.webp'), 'image/webp'));
     expect(webp.attributes).toEqual({ ImageWidth: 96, ImageHeight: 64, ...expected });
+  });
+
+  it('reads a TIFF whose IFD follows the image data with one read of the first 64 KiB (TIFF 6.0, section 2)', async () => {
+    const tiff = fixture('ifd-at-end.tiff');
+    expect(new DataView(tiff.buffer, tiff.byteOffset).getUint32(4, true)).toBeGreaterThan(SAMPLE_BYTES);
+    const result = await inspect(stageInput(tiff, 'image/tiff'));
+    expect(result.attributes).toEqual({ ImageWidth: 100, ImageHeight: 60 });
+    expect(requestedRanges()).toEqual([[SAMPLE_BYTES, Math.min(tiff.length, IMAGE_PREFIX_BYTES) - 1]]);
+  });
+
+  it('reads the EXIF of a TIFF from its own IFDs', async () => {
+    const result = await inspect(stageInput(fixture('exif.tiff'), 'image/tiff'));
+    expect(result.attributes).toEqual({
+      ImageWidth: 100,
+      ImageHeight: 60,
+      CapturedAt: '2023-07-04T08:15:00',
+      CameraModel: 'Fixture Cam',
+    });
+  });
+
+  it('records no CapturedAt for the "0000:00:00 00:00:00" of a camera whose clock was never set', async () => {
+    const tiff = fixture('exif.tiff');
+    const at = Buffer.from(tiff).indexOf('2023:07:04 08:15:00');
+    const unset = tiff.slice();
+    unset.set(Buffer.from('0000:00:00 00:00:00'), at);
+    const result = await inspect(stageInput(unset, 'image/tiff'));
+    expect(result.attributes).toEqual({ ImageWidth: 100, ImageHeight: 60, CameraModel: 'Fixture Cam' });
   });
 
   it('goes by what content sniffing detected over the declared type', async () => {
