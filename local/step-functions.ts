@@ -20,6 +20,7 @@ import type { Store } from './store';
  *   and executions still running when the runtime stopped (even killed) are
  *   restarted from the beginning when it starts again. Every step is
  *   idempotent, so a restart repeats work but never duplicates a result.
+ * - RedriveExecution as AWS defines it: see {@link StepFunctionsService.redriveExecution}.
  */
 
 /** One event of an execution as aws-local-stepfunctions reports it. */
@@ -39,10 +40,18 @@ export interface ExecutionRecord {
   cause?: string;
   startDate: number;
   stopDate?: number;
+  /** Times the execution was redriven (0 until then). */
+  redriveCount: number;
+  /** When it was last redriven. */
+  redriveDate?: number;
 }
 
-/** What the runtime's trace hears about an execution: the engine's events, a restart, the end. */
-export type ExecutionEvent = EngineEvent | { type: 'Restarted' } | { type: 'Finished' };
+/** What the runtime's trace hears about an execution: the engine's events, a restart, a redrive, the end. */
+export type ExecutionEvent =
+  | EngineEvent
+  | { type: 'Restarted' }
+  | { type: 'Redriven'; state: string }
+  | { type: 'Finished' };
 export type ExecutionListener = (execution: ExecutionRecord, event: ExecutionEvent) => void;
 
 export interface StepFunctionsOptions {
@@ -92,6 +101,8 @@ interface Row {
   cause: string | null;
   start_date: number;
   stop_date: number | null;
+  redrive_count: number;
+  redrive_date: number | null;
 }
 
 function fromRow(row: Row): ExecutionRecord {
@@ -106,6 +117,8 @@ function fromRow(row: Row): ExecutionRecord {
     ...(row.error !== null ? { error: row.error } : {}),
     ...(row.cause !== null ? { cause: row.cause } : {}),
     ...(row.stop_date !== null ? { stopDate: row.stop_date } : {}),
+    redriveCount: row.redrive_count,
+    ...(row.redrive_date !== null ? { redriveDate: row.redrive_date } : {}),
   };
 }
 
@@ -118,7 +131,59 @@ function summaryOf(execution: ExecutionRecord) {
     status: execution.status,
     startDate: execution.startDate,
     ...(execution.stopDate !== undefined ? { stopDate: execution.stopDate } : {}),
+    redriveCount: execution.redriveCount,
+    ...(execution.redriveDate !== undefined ? { redriveDate: execution.redriveDate } : {}),
   };
+}
+
+/**
+ * RedriveExecution's rules (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html,
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html):
+ * a STANDARD execution that did not succeed, within 14 days of its end, with
+ * fewer than 25,000 history events; the reasons are DescribeExecution's
+ * `redriveStatusReason` texts.
+ */
+const REDRIVABLE_PERIOD_SECONDS = 14 * 24 * 3600;
+const MAX_HISTORY_EVENTS = 25_000;
+/** Client tokens: the last 10 of an execution, each for 15 minutes. */
+const CLIENT_TOKENS_KEPT = 10;
+const CLIENT_TOKEN_SECONDS = 15 * 60;
+
+/** Why an execution cannot be redriven now, or undefined when it can. */
+function notRedrivableReason(execution: ExecutionRecord, events: number, now: number): string | undefined {
+  if (execution.status === 'RUNNING') return 'Execution is RUNNING and cannot be redriven.';
+  if (execution.status === 'SUCCEEDED') return 'Execution is SUCCEEDED and cannot be redriven.';
+  if (events >= MAX_HISTORY_EVENTS) return 'Execution history event limit exceeded.';
+  if (now - (execution.stopDate ?? execution.startDate) > REDRIVABLE_PERIOD_SECONDS)
+    return 'Execution redrivable period exceeded.';
+  return undefined;
+}
+
+/** Where a redrive resumes: the state entered and never exited (AWS: no <stateType>Exited for its <stateType>Entered), with its input. */
+export interface RedrivePoint {
+  state: string;
+  input: string;
+}
+
+/**
+ * The unsuccessful state of a history: the last state entered without a
+ * matching exit. Undefined when every entered state exited (the execution
+ * failed between states): the redrive then starts over from StartAt.
+ */
+export function redrivePointOf(history: readonly Record<string, unknown>[]): RedrivePoint | undefined {
+  const open: RedrivePoint[] = [];
+  for (const event of history) {
+    const type = String(event.type);
+    if (type.endsWith('StateEntered')) {
+      const details = event.stateEnteredEventDetails as { name: string; input?: string };
+      open.push({ state: details.name, input: details.input ?? '{}' });
+    } else if (type.endsWith('StateExited')) {
+      const name = (event.stateExitedEventDetails as { name: string }).name;
+      const index = open.findLastIndex((entry) => entry.state === name);
+      if (index >= 0) open.splice(index, 1);
+    }
+  }
+  return open.at(-1);
 }
 
 /** Bounds the executions running at once. */
@@ -180,6 +245,23 @@ export class StepFunctionsService {
       .all() as unknown as Row[];
     for (const row of rows) {
       const execution = fromRow(row);
+      if (execution.redriveCount > 0) {
+        // A redriven execution resumes its redrive: the history up to its last ExecutionRedriven stays.
+        const history = this.historyOf(execution.arn);
+        const redrivenAt = history.findLastIndex((event) => event.type === 'ExecutionRedriven');
+        const kept = history.slice(0, redrivenAt + 1);
+        const lastEventId = Number(kept.at(-1)?.id ?? 1);
+        this.options.store
+          .prepare('DELETE FROM sfn_events WHERE execution_arn = ? AND id > ?')
+          .run(execution.arn, lastEventId);
+        const point = redrivePointOf(kept) ?? {
+          state: this.options.definition.StartAt,
+          input: execution.input,
+        };
+        for (const listener of this.listeners) listener(execution, { type: 'Restarted' });
+        this.launch(execution, { point, lastEventId });
+        continue;
+      }
       // Keep ExecutionStarted (event 1); the rest is replayed by running again.
       this.options.store
         .prepare('DELETE FROM sfn_events WHERE execution_arn = ? AND id > 1')
@@ -232,6 +314,8 @@ export class StepFunctionsService {
     switch (action) {
       case 'StartExecution':
         return this.startExecution(body);
+      case 'RedriveExecution':
+        return this.redriveExecution(body);
       case 'DescribeExecution':
         return this.describeExecution(String(body.executionArn ?? ''));
       case 'ListExecutions':
@@ -263,7 +347,7 @@ export class StepFunctionsService {
       default:
         throw new StatesApiError(
           'UnknownOperationException',
-          `${action} is not available in the local runtime (StartExecution, DescribeExecution, ListExecutions, GetExecutionHistory, ListStateMachines, DescribeStateMachine are)`,
+          `${action} is not available in the local runtime (StartExecution, RedriveExecution, DescribeExecution, ListExecutions, GetExecutionHistory, ListStateMachines, DescribeStateMachine are)`,
         );
     }
   }
@@ -312,6 +396,7 @@ export class StepFunctionsService {
       status: 'RUNNING',
       input,
       startDate: Date.now() / 1000,
+      redriveCount: 0,
     };
     this.options.store
       .prepare(
@@ -346,13 +431,115 @@ export class StepFunctionsService {
     const execution = this.find(arn);
     if (execution === undefined)
       throw new StatesApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    const reason = notRedrivableReason(execution, this.eventCount(arn), Date.now() / 1000);
     return {
       ...summaryOf(execution),
       input: execution.input,
-      ...(execution.output !== undefined ? { output: execution.output } : {}),
+      inputDetails: { included: true },
+      ...(execution.output !== undefined
+        ? { output: execution.output, outputDetails: { included: true } }
+        : {}),
       ...(execution.error !== undefined ? { error: execution.error } : {}),
       ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
+      redriveStatus: reason === undefined ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
+      ...(reason !== undefined ? { redriveStatusReason: reason } : {}),
     };
+  }
+
+  private eventCount(arn: string): number {
+    this.flushEvents();
+    const row = this.options.store
+      .prepare('SELECT COUNT(*) AS count FROM sfn_events WHERE execution_arn = ?')
+      .get(arn) as { count: number };
+    return row.count;
+  }
+
+  private historyOf(arn: string): Record<string, unknown>[] {
+    this.flushEvents();
+    return (
+      this.options.store
+        .prepare('SELECT event FROM sfn_events WHERE execution_arn = ? ORDER BY id')
+        .all(arn) as { event: string }[]
+    ).map((row) => JSON.parse(row.event) as Record<string, unknown>);
+  }
+
+  /** Client tokens of successful redrives, by execution: the answer to give when one comes again. */
+  private readonly redriveTokens = new Map<string, { token: string; at: number; redriveDate: number }[]>();
+
+  /**
+   * RedriveExecution: the same execution (same ARN, same input) continues
+   * from its unsuccessful state, with that state's original input; the states
+   * that succeeded are not run again and keep their history. The execution
+   * is RUNNING again, `redriveCount` goes up by one, the history gains an
+   * ExecutionRedriven event, and the state machine timeout starts over.
+   * Refused with ExecutionNotRedrivable for a RUNNING or SUCCEEDED execution,
+   * past 14 days after its end, or past 25,000 history events. A repeated
+   * `clientToken` (one of the last 10, within 15 minutes) returns the first
+   * answer without redriving again.
+   * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html)
+   */
+  redriveExecution(body: Record<string, unknown>): { redriveDate: number } {
+    if (this.stopping) throw new StatesApiError('ServiceUnavailable', 'The local runtime is stopping', 503);
+    const arn = String(body.executionArn ?? '');
+    if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:]+:[^:]+$/.test(arn))
+      throw new StatesApiError('InvalidArn', `Invalid Arn: '${arn}'`);
+    if (arn.includes(':express:')) {
+      throw new StatesApiError(
+        'ExecutionNotRedrivable',
+        `Execution '${arn}' cannot be redriven: RedriveExecution is not supported by EXPRESS state machines.`,
+      );
+    }
+    const execution = this.find(arn);
+    if (execution === undefined)
+      throw new StatesApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    const now = Date.now() / 1000;
+    const token = typeof body.clientToken === 'string' ? body.clientToken : undefined;
+    const tokens = (this.redriveTokens.get(arn) ?? []).filter(
+      (entry) => now - entry.at < CLIENT_TOKEN_SECONDS,
+    );
+    const repeated = tokens.find((entry) => entry.token === token);
+    if (token !== undefined && repeated !== undefined) return { redriveDate: repeated.redriveDate };
+    const history = this.historyOf(arn);
+    const reason = notRedrivableReason(execution, history.length, now);
+    if (reason !== undefined)
+      throw new StatesApiError('ExecutionNotRedrivable', `Execution '${arn}' cannot be redriven: ${reason}`);
+
+    const point = redrivePointOf(history) ?? {
+      state: this.options.definition.StartAt,
+      input: execution.input,
+    };
+    const redriveCount = execution.redriveCount + 1;
+    this.options.store
+      .prepare(
+        "UPDATE sfn_executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stop_date = NULL, redrive_count = ?, redrive_date = ? WHERE arn = ?",
+      )
+      .run(redriveCount, now, arn);
+    const lastId = history.length === 0 ? 0 : Number(history.at(-1)?.id ?? history.length);
+    this.appendEvent(
+      arn,
+      lastId + 1,
+      { type: 'ExecutionRedriven', executionRedrivenEventDetails: { redriveCount } },
+      true,
+    );
+    if (token !== undefined) {
+      this.redriveTokens.set(
+        arn,
+        [...tokens, { token, at: now, redriveDate: now }].slice(-CLIENT_TOKENS_KEPT),
+      );
+    }
+    const redriven: ExecutionRecord = {
+      ...execution,
+      status: 'RUNNING',
+      redriveCount,
+      redriveDate: now,
+    };
+    delete redriven.output;
+    delete redriven.error;
+    delete redriven.cause;
+    delete redriven.stopDate;
+    for (const listener of this.listeners) listener(redriven, { type: 'Redriven', state: point.state });
+    this.launch(redriven, { point, lastEventId: lastId + 1 });
+    return { redriveDate: now };
   }
 
   private listExecutions(body: Record<string, unknown>) {
@@ -360,9 +547,16 @@ export class StepFunctionsService {
     const limit = Math.min(Math.max(Number(body.maxResults ?? 100) || 100, 1), 1000);
     const offset = Number(body.nextToken ?? 0) || 0;
     const status = typeof body.statusFilter === 'string' ? body.statusFilter : undefined;
+    // redriveFilter: REDRIVEN (redriven at least once) or NOT_REDRIVEN.
+    const redriven =
+      body.redriveFilter === 'REDRIVEN'
+        ? 'AND redrive_count > 0'
+        : body.redriveFilter === 'NOT_REDRIVEN'
+          ? 'AND redrive_count = 0'
+          : '';
     const rows = this.options.store
       .prepare(
-        `SELECT * FROM sfn_executions WHERE state_machine_arn = ? ${status ? 'AND status = ?' : ''} ORDER BY start_date DESC, arn LIMIT ? OFFSET ?`,
+        `SELECT * FROM sfn_executions WHERE state_machine_arn = ? ${status ? 'AND status = ?' : ''} ${redriven} ORDER BY start_date DESC, arn LIMIT ? OFFSET ?`,
       )
       .all(
         ...([this.stateMachineArn, ...(status ? [status] : []), limit + 1, offset] as (string | number)[]),
@@ -428,15 +622,19 @@ export class StepFunctionsService {
       .run(arn, id, text);
   }
 
-  private launch(execution: ExecutionRecord): void {
+  private launch(execution: ExecutionRecord, redrive?: { point: RedrivePoint; lastEventId: number }): void {
     let abort: () => void = () => undefined;
     const done = (async () => {
       await this.slots.acquire();
       try {
         if (this.stopping) return;
-        await this.execute(execution, (fn) => {
-          abort = fn;
-        });
+        await this.execute(
+          execution,
+          (fn) => {
+            abort = fn;
+          },
+          redrive,
+        );
       } finally {
         this.slots.release();
         this.running.delete(execution.arn);
@@ -445,9 +643,32 @@ export class StepFunctionsService {
     this.running.set(execution.arn, { abort: () => abort(), done });
   }
 
-  private async execute(execution: ExecutionRecord, setAbort: (abort: () => void) => void): Promise<void> {
+  /** The machine that starts at a given state: a redrive's. */
+  private readonly machinesByStart = new Map<string, StateMachine>();
+
+  private machineStartingAt(state: string | undefined): StateMachine {
+    if (state === undefined || state === this.options.definition.StartAt) return this.machine;
+    let machine = this.machinesByStart.get(state);
+    if (machine === undefined) {
+      // The states before the redriven one are unreachable from it: the whole definition was
+      // validated once already (this.machine), so this copy skips validation.
+      machine = new StateMachine(
+        { ...this.options.definition, StartAt: state },
+        { validationOptions: { noValidate: true } },
+      );
+      this.machinesByStart.set(state, machine);
+    }
+    return machine;
+  }
+
+  private async execute(
+    execution: ExecutionRecord,
+    setAbort: (abort: () => void) => void,
+    redrive?: { point: RedrivePoint; lastEventId: number },
+  ): Promise<void> {
     const input = JSON.parse(execution.input) as never;
-    const run = this.machine.run(input, {
+    const stateInput = redrive === undefined ? input : (JSON.parse(redrive.point.input) as never);
+    const run = this.machineStartingAt(redrive?.point.state).run(stateInput, {
       overrides: {
         taskResourceLocalHandlers: this.handlers as never,
         ...(this.retryOverrides ? { retryIntervalOverrides: this.retryOverrides } : {}),
@@ -459,13 +680,17 @@ export class StepFunctionsService {
           StartTime: new Date(execution.startDate * 1000).toISOString(),
           Input: input,
           RoleArn: `arn:aws:iam::${this.options.account}:role/local`,
-        },
+          RedriveCount: execution.redriveCount,
+          ...(execution.redriveDate !== undefined
+            ? { RedriveTime: new Date(execution.redriveDate * 1000).toISOString() }
+            : {}),
+        } as never,
         StateMachine: { Id: this.stateMachineArn, Name: this.options.stateMachineName },
       },
       noThrowOnAbort: true,
     });
     setAbort(run.abort);
-    let id = 1;
+    let id = redrive?.lastEventId ?? 1;
     const states = new Map<string, string>();
     const record = (event: Record<string, unknown>) => {
       id += 1;

@@ -166,3 +166,235 @@ describe('local Step Functions: durability', () => {
     ]);
   });
 });
+
+describe('local Step Functions: RedriveExecution (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html)', () => {
+  const WORK = 'arn:aws:lambda:us-east-1:000000000000:function:work';
+  /** A Pass state that succeeds, then a Task that fails while `broken` is set. */
+  const twoStates = {
+    StartAt: 'Prepare',
+    States: {
+      Prepare: { Type: 'Pass', Result: { prepared: true }, ResultPath: '$.prep', Next: 'Work' },
+      Work: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: WORK, 'Payload.$': '$' },
+        OutputPath: '$.Payload',
+        End: true,
+      },
+    },
+  } as unknown as StateMachineDefinition;
+
+  function redrivable(store = openStore(undefined)) {
+    const calls: unknown[] = [];
+    const state = { broken: true };
+    const sfn = new StepFunctionsService({
+      store,
+      region: 'us-east-1',
+      account: '000000000000',
+      stateMachineName: 'machine',
+      definition: twoStates,
+      functions: {
+        [WORK]: async (event: unknown) => {
+          calls.push(event);
+          if (state.broken) {
+            const error = new Error('AccessDenied: no kms:Decrypt');
+            error.name = 'PermanentError';
+            throw error;
+          }
+          return { done: event };
+        },
+      },
+    });
+    created.push(sfn);
+    return { sfn, calls, state, store };
+  }
+
+  type Described = {
+    status: string;
+    redriveCount: number;
+    redriveStatus: string;
+    redriveStatusReason?: string;
+    redriveDate?: number;
+    output?: string;
+    error?: string;
+  };
+  const describe_ = (sfn: StepFunctionsService, executionArn: string) =>
+    sfn.handle('DescribeExecution', { executionArn }) as Promise<Described>;
+  const history = async (sfn: StepFunctionsService, executionArn: string) =>
+    (
+      (await sfn.handle('GetExecutionHistory', { executionArn, maxResults: 1000 })) as {
+        events: { type: string; id: number; stateEnteredEventDetails?: { name: string } }[];
+      }
+    ).events;
+
+  async function failedExecution() {
+    const setup = redrivable();
+    const { executionArn } = setup.sfn.startExecution({
+      stateMachineArn: setup.sfn.stateMachineArn,
+      name: 'object-1',
+      input: '{"object":"k"}',
+    });
+    await until(() => setup.sfn.find(executionArn)?.status === 'FAILED');
+    return { ...setup, executionArn };
+  }
+
+  it('continues a FAILED execution at its failed state, under the same ARN, without re-running the states that succeeded', async () => {
+    const { sfn, calls, state, executionArn } = await failedExecution();
+    expect(await describe_(sfn, executionArn)).toMatchObject({
+      status: 'FAILED',
+      error: 'PermanentError',
+      redriveCount: 0,
+      redriveStatus: 'REDRIVABLE',
+    });
+    state.broken = false; // the cause is fixed
+    const { redriveDate } = (await sfn.handle('RedriveExecution', { executionArn })) as {
+      redriveDate: number;
+    };
+    expect(typeof redriveDate).toBe('number');
+    await until(() => sfn.find(executionArn)?.status === 'SUCCEEDED');
+
+    const described = await describe_(sfn, executionArn);
+    expect(described).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1, redriveDate });
+    expect(JSON.parse(described.output ?? '{}')).toEqual({ done: { object: 'k', prep: { prepared: true } } });
+    // The failed Task ran again with the input it had the first time; the Pass state did not run again.
+    expect(calls).toEqual([
+      { object: 'k', prep: { prepared: true } },
+      { object: 'k', prep: { prepared: true } },
+    ]);
+    const events = await history(sfn, executionArn);
+    const types = events.map((event) => event.type);
+    expect(types.filter((type) => type === 'PassStateEntered')).toHaveLength(1);
+    expect(types.filter((type) => type === 'TaskStateEntered')).toHaveLength(2);
+    expect(types.indexOf('ExecutionRedriven')).toBeGreaterThan(types.indexOf('ExecutionFailed'));
+    expect(types.at(-1)).toBe('ExecutionSucceeded');
+    expect(events.map((event) => event.id)).toEqual(events.map((_, index) => index + 1));
+    expect(events.find((event) => event.type === 'ExecutionRedriven')).toMatchObject({
+      executionRedrivenEventDetails: { redriveCount: 1 },
+    });
+  });
+
+  it('refuses a SUCCEEDED or RUNNING execution with ExecutionNotRedrivable, and an unknown one with ExecutionDoesNotExist', async () => {
+    const { sfn, state, executionArn } = await failedExecution();
+    state.broken = false;
+    await sfn.handle('RedriveExecution', { executionArn });
+    await until(() => sfn.find(executionArn)?.status === 'SUCCEEDED');
+    await expect(sfn.handle('RedriveExecution', { executionArn })).rejects.toMatchObject({
+      code: 'ExecutionNotRedrivable',
+      message: expect.stringContaining('Execution is SUCCEEDED and cannot be redriven.'),
+    });
+    expect(await describe_(sfn, executionArn)).toMatchObject({
+      redriveStatus: 'NOT_REDRIVABLE',
+      redriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven.',
+    });
+
+    const slow = gate();
+    const running = service(openStore(undefined), slow.handler);
+    const started = running.startExecution({ stateMachineArn: running.stateMachineArn, name: 'busy' });
+    await expect(running.handle('RedriveExecution', started)).rejects.toMatchObject({
+      code: 'ExecutionNotRedrivable',
+      message: expect.stringContaining('Execution is RUNNING and cannot be redriven.'),
+    });
+    await expect(
+      sfn.handle('RedriveExecution', { executionArn: `${executionArn.slice(0, -1)}x` }),
+    ).rejects.toMatchObject({ code: 'ExecutionDoesNotExist' });
+    await expect(sfn.handle('RedriveExecution', { executionArn: 'not-an-arn' })).rejects.toMatchObject({
+      code: 'InvalidArn',
+    });
+  });
+
+  it('refuses an execution that ended more than 14 days ago', async () => {
+    const { sfn, store, executionArn } = await failedExecution();
+    store
+      .prepare('UPDATE sfn_executions SET stop_date = ? WHERE arn = ?')
+      .run(Date.now() / 1000 - 15 * 24 * 3600, executionArn);
+    await expect(sfn.handle('RedriveExecution', { executionArn })).rejects.toMatchObject({
+      code: 'ExecutionNotRedrivable',
+      message: expect.stringContaining('Execution redrivable period exceeded.'),
+    });
+    expect(await describe_(sfn, executionArn)).toMatchObject({ redriveStatus: 'NOT_REDRIVABLE' });
+  });
+
+  it('counts every redrive, and can redrive again an execution whose redrive failed', async () => {
+    const { sfn, state, executionArn } = await failedExecution();
+    await sfn.handle('RedriveExecution', { executionArn });
+    await until(() => sfn.find(executionArn)?.status === 'FAILED');
+    expect(await describe_(sfn, executionArn)).toMatchObject({
+      redriveCount: 1,
+      redriveStatus: 'REDRIVABLE',
+    });
+    state.broken = false;
+    await sfn.handle('RedriveExecution', { executionArn });
+    await until(() => sfn.find(executionArn)?.status === 'SUCCEEDED');
+    expect((await describe_(sfn, executionArn)).redriveCount).toBe(2);
+    const types = (await history(sfn, executionArn)).map((event) => event.type);
+    expect(types.filter((type) => type === 'ExecutionRedriven')).toHaveLength(2);
+    expect(types.filter((type) => type === 'ExecutionFailed')).toHaveLength(2);
+  });
+
+  it('answers a repeated clientToken with the first redrive, without redriving again', async () => {
+    const { sfn, calls, executionArn } = await failedExecution();
+    const first = await sfn.handle('RedriveExecution', { executionArn, clientToken: 'token-1' });
+    await until(() => sfn.find(executionArn)?.status === 'FAILED');
+    const again = await sfn.handle('RedriveExecution', { executionArn, clientToken: 'token-1' });
+    expect(again).toEqual(first);
+    expect(calls).toHaveLength(2);
+    expect(sfn.find(executionArn)).toMatchObject({ status: 'FAILED', redriveCount: 1 });
+  });
+
+  it('lists executions with their redriveCount, filtered by redriveFilter', async () => {
+    const { sfn, executionArn } = await failedExecution();
+    sfn.startExecution({ stateMachineArn: sfn.stateMachineArn, name: 'object-2', input: '{}' });
+    await sfn.handle('RedriveExecution', { executionArn });
+    const list = (filter?: string) =>
+      sfn.handle('ListExecutions', {
+        stateMachineArn: sfn.stateMachineArn,
+        ...(filter ? { redriveFilter: filter } : {}),
+      }) as Promise<{ executions: { name: string; redriveCount: number }[] }>;
+    expect((await list('REDRIVEN')).executions).toEqual([
+      expect.objectContaining({ name: 'object-1', redriveCount: 1, redriveDate: expect.any(Number) }),
+    ]);
+    expect((await list('NOT_REDRIVEN')).executions.map((execution) => execution.name)).toEqual(['object-2']);
+    expect((await list()).executions).toHaveLength(2);
+    await until(() => sfn.find(executionArn)?.status !== 'RUNNING');
+  });
+
+  it('resumes a redrive cut short by a stopped runtime at the redriven state, keeping the first attempt', async () => {
+    const store = openStore(undefined);
+    const first = redrivable(store);
+    const { executionArn } = first.sfn.startExecution({
+      stateMachineArn: first.sfn.stateMachineArn,
+      name: 'object-3',
+      input: '{"object":"k"}',
+    });
+    await until(() => first.sfn.find(executionArn)?.status === 'FAILED');
+    // Redrive, then stop before the Task can run (the slots are taken by nothing: stop at once).
+    await first.sfn.stop(0);
+    store
+      .prepare(
+        "UPDATE sfn_executions SET status = 'RUNNING', redrive_count = 1, redrive_date = ? WHERE arn = ?",
+      )
+      .run(Date.now() / 1000, executionArn);
+    const lastId = (
+      store.prepare('SELECT MAX(id) AS id FROM sfn_events WHERE execution_arn = ?').get(executionArn) as {
+        id: number;
+      }
+    ).id;
+    store.prepare('INSERT INTO sfn_events (execution_arn, id, event) VALUES (?, ?, ?)').run(
+      executionArn,
+      lastId + 1,
+      JSON.stringify({
+        id: lastId + 1,
+        type: 'ExecutionRedriven',
+        executionRedrivenEventDetails: { redriveCount: 1 },
+      }),
+    );
+    const second = redrivable(store);
+    second.state.broken = false;
+    expect(second.sfn.resume()).toBe(1);
+    await until(() => second.sfn.find(executionArn)?.status === 'SUCCEEDED');
+    expect(second.calls).toEqual([{ object: 'k', prep: { prepared: true } }]);
+    const types = (await history(second.sfn, executionArn)).map((event) => event.type);
+    expect(types.filter((type) => type === 'PassStateEntered')).toHaveLength(1);
+    expect(types).toContain('ExecutionFailed');
+  });
+});
