@@ -20,6 +20,7 @@ import type { EdgeRequest, EdgeResponse } from './edge/http';
 import { ACCOUNT_ID, S3Edge } from './edge/s3';
 import { Edge } from './edge/server';
 import { SqsEventSource, type SqsHandler } from './event-source';
+import { forwardFailures } from './execution-events';
 import { type FaultCounts, type FaultSpec, faultInjector, NO_FAULTS } from './faults';
 import { type LambdaHandler, loadHandler } from './lambda-invoke';
 import { type Emulator, startDynamoDbLocal, startFauxqs } from './services/emulators';
@@ -359,6 +360,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     const service = stepFunctions;
     cleanups.push(() => service.stop());
+    // EventBridge's part: a failed, timed-out or aborted execution's status change event goes to
+    // publish-notification, which tells subscribers (the stack's ExecutionFailures rule).
+    service.onExecutionEvent(
+      forwardFailures(wrap('publish-notification', handlers['publish-notification']), {
+        region: REGION,
+        account: ACCOUNT_ID,
+        log,
+      }),
+    );
     const resumedExecutions = service.resume();
 
     // The event source mapping reads the queue from inside "AWS": straight from fauxqs.

@@ -7,8 +7,19 @@
  * generated file: see docs/architecture.md, "The definition file".
  */
 
-/** Task timeout: twice the functions' 30 s timeout, so Lambda's own timeout (Sandbox.Timedout) comes first. */
-export const TASK_TIMEOUT_SECONDS = 60;
+/**
+ * Task timeout: a backstop just above the functions' 30 s timeout, so
+ * Lambda's own timeout (Sandbox.Timedout) normally comes first.
+ */
+export const TASK_TIMEOUT_SECONDS = 35;
+
+/**
+ * An EXPRESS execution runs for at most five minutes
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html):
+ * one Task's whole retry budget must end before that, so that a step that
+ * keeps failing ends the execution FAILED with its own error, not TIMED_OUT.
+ */
+export const EXPRESS_MAX_SECONDS = 300;
 
 /**
  * Retry of every Lambda Task: throttling waits longer and more often than
@@ -21,8 +32,8 @@ export const TASK_RETRY = [
     ErrorEquals: ['ThrottledError', 'Lambda.TooManyRequestsException'],
     IntervalSeconds: 1,
     BackoffRate: 2,
-    MaxAttempts: 8,
-    MaxDelaySeconds: 30,
+    MaxAttempts: 4,
+    MaxDelaySeconds: 10,
     JitterStrategy: 'FULL',
   },
   {
@@ -37,27 +48,56 @@ export const TASK_RETRY = [
       'Sandbox.Timedout',
       'States.Timeout',
     ],
-    IntervalSeconds: 1,
+    IntervalSeconds: 2,
     BackoffRate: 2,
-    MaxAttempts: 6,
-    MaxDelaySeconds: 20,
+    MaxAttempts: 2,
+    MaxDelaySeconds: 10,
     JitterStrategy: 'FULL',
   },
 ] as const;
 
-/** Catch of a Task that reads the object (DescribeObject, every enrichment stage): gone and overwritten are endings, not failures. */
+/**
+ * The longest one Task can take with {@link TASK_RETRY}: every attempt runs
+ * to the Task timeout, every wait is the longest the backoff allows
+ * (interval x rate^n, capped by MaxDelaySeconds; full jitter only shortens it).
+ * Each retrier counts its own attempts, so the worst case uses them all.
+ */
+export function worstCaseTaskSeconds(
+  retry: readonly {
+    IntervalSeconds: number;
+    BackoffRate: number;
+    MaxAttempts: number;
+    MaxDelaySeconds: number;
+  }[] = TASK_RETRY,
+  timeoutSeconds = TASK_TIMEOUT_SECONDS,
+): number {
+  let attempts = 1;
+  let waits = 0;
+  for (const retrier of retry) {
+    attempts += retrier.MaxAttempts;
+    for (let n = 0; n < retrier.MaxAttempts; n += 1) {
+      waits += Math.min(retrier.IntervalSeconds * retrier.BackoffRate ** n, retrier.MaxDelaySeconds);
+    }
+  }
+  return attempts * timeoutSeconds + waits;
+}
+
+/**
+ * Catch of a Task that reads the object (DescribeObject, every enrichment
+ * stage): gone and overwritten are endings, not failures. Nothing else is
+ * caught, here or on any Task: a failure fails the execution AT the Task
+ * that failed, so that RedriveExecution (the console's Redrive), which
+ * resumes at the unsuccessful state, re-runs that step once its cause is
+ * fixed (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html).
+ * A Catch into a notification and a Fail state would make the Fail state the
+ * one redriven, failing again. Subscribers still hear of each failure: the
+ * stack notifies from the execution's status change event (FAILED,
+ * TIMED_OUT, ABORTED); see createFailureNotices in cdk/metadata-pipeline.ts.
+ */
 export const CATCH_OBJECT_READER = [
   { ErrorEquals: ['ObjectNotFoundError'], ResultPath: '$.error', Next: 'ObjectGone' },
   { ErrorEquals: ['SupersededError'], ResultPath: '$.error', Next: 'Superseded' },
-  { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyFailure' },
 ] as const;
 
-/** Catch of the other Tasks of the main path (writes, notification). */
-export const CATCH_MAIN_PATH = [
-  { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyFailure' },
-] as const;
-
-/** Catch of the failure path's own notification: a failure to notify still ends in the Fail state. */
-export const CATCH_FAILURE_PATH = [
-  { ErrorEquals: ['States.ALL'], ResultPath: '$.failureNotificationError', Next: 'Failed' },
-] as const;
+/** Catch of the other Tasks (writes, notification): none, see {@link CATCH_OBJECT_READER}. */
+export const CATCH_MAIN_PATH = undefined;

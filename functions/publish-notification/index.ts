@@ -7,7 +7,7 @@ import { publishNotification, publishNotificationInputSchema } from './publish-n
 const topicArn = requireEnv('TOPIC_ARN');
 const sns = traced(new SNSClient(SINGLE_ATTEMPT));
 
-/** The Notify and NotifyFailure states: one SNS message for email and webhook subscribers. */
+/** The Notify state, and the failed executions' status change events: one SNS message for email and webhook subscribers. */
 export const handler = stepHandler({
   name: 'publish-notification',
   schema: publishNotificationInputSchema,

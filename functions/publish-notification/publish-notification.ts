@@ -11,23 +11,71 @@ const itemSchema = z.looseObject({
   Status: z.enum(['present', 'deleted']),
 });
 
+const failedSchema = z.object({
+  kind: z.literal('failed'),
+  object: objectEventSchema,
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+  executionArn: z.string().optional(),
+});
+
+/** What Step Functions names an execution's end when its status change event carries no error. */
+const ERROR_OF_STATUS = { FAILED: 'States.Runtime', TIMED_OUT: 'States.Timeout', ABORTED: 'States.Aborted' };
+
 /**
- * What the Notify and NotifyFailure states pass: a written item, or the
- * error a Catch caught (`{ Error, Cause }`, as Step Functions shapes it).
+ * The EventBridge event Step Functions sends when an execution of a STANDARD
+ * workflow ends FAILED, TIMED_OUT or ABORTED: the input of the failure
+ * notification. `detail.input` is the execution's input as text, `error` and
+ * `cause` are those of the execution (null for a timeout or an abort)
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/eventbridge-integration.html).
  */
-export const publishNotificationInputSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('recorded'),
-    object: objectEventSchema,
-    item: itemSchema,
-    executionArn: z.string().optional(),
-  }),
-  z.object({
-    kind: z.literal('failed'),
-    object: objectEventSchema,
-    error: z.object({ Error: z.string(), Cause: z.string().optional() }),
-    executionArn: z.string().optional(),
-  }),
+export const executionStatusChangeSchema = z
+  .object({
+    source: z.literal('aws.states'),
+    'detail-type': z.literal('Step Functions Execution Status Change'),
+    detail: z.object({
+      executionArn: z.string(),
+      status: z.enum(['FAILED', 'TIMED_OUT', 'ABORTED']),
+      input: z.string(),
+      error: z.string().nullish(),
+      cause: z.string().nullish(),
+    }),
+  })
+  .transform(({ detail }, context): z.input<typeof failedSchema> => {
+    let input: unknown;
+    try {
+      input = JSON.parse(detail.input);
+    } catch {
+      context.addIssue({ code: 'custom', message: 'detail.input is not JSON', input: detail.input });
+      return z.NEVER;
+    }
+    return {
+      kind: 'failed',
+      object: (input as { object: z.input<typeof objectEventSchema> }).object,
+      error: {
+        Error: detail.error ?? ERROR_OF_STATUS[detail.status],
+        Cause: detail.cause ?? `The execution ended ${detail.status}`,
+      },
+      executionArn: detail.executionArn,
+    };
+  })
+  .pipe(failedSchema);
+
+/**
+ * What the Notify state passes (a written item), or a failure: the
+ * execution's status change event (see {@link executionStatusChangeSchema}),
+ * or its error directly (`{ Error, Cause }`, as Step Functions shapes it).
+ */
+export const publishNotificationInputSchema = z.union([
+  z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('recorded'),
+      object: objectEventSchema,
+      item: itemSchema,
+      executionArn: z.string().optional(),
+    }),
+    failedSchema,
+  ]),
+  executionStatusChangeSchema,
 ]);
 export type PublishNotificationInput = z.output<typeof publishNotificationInputSchema>;
 

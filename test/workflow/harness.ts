@@ -1,4 +1,5 @@
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { executionStatusChange } from '../../local/execution-events';
 import {
   type LambdaHandler,
   lambdaInvokeHandlers,
@@ -49,6 +50,26 @@ export interface WorkflowRun {
   /** Each retry: the state, the attempt number and the error that caused it. */
   retries: { state: string; attempt: number; error: string }[];
   executionArn: string;
+  /** The execution's input (a redrive keeps it). */
+  input: unknown;
+  /** Times this execution was redriven before this run. */
+  redriveCount: number;
+}
+
+/**
+ * Where a redrive resumes: the last state entered and never exited, with the
+ * input it had (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html).
+ */
+function unsuccessfulState(events: readonly EventLog[]): { name: string; input: unknown } | undefined {
+  const open: { name: string; input: unknown }[] = [];
+  for (const event of events) {
+    if (event.type === 'StateEntered') open.push({ name: event.state.name, input: event.state.input });
+    if (event.type === 'StateExited') {
+      const index = open.findLastIndex((entry) => entry.name === event.state.name);
+      if (index >= 0) open.splice(index, 1);
+    }
+  }
+  return open.at(-1);
 }
 
 /**
@@ -60,13 +81,49 @@ export async function runWorkflow(
   name = 'test-execution',
   wrap: (fn: StepName, handler: LambdaHandler) => LambdaHandler = (_fn, handler) => handler,
 ): Promise<WorkflowRun> {
+  return execute(input, name, wrap);
+}
+
+/**
+ * Redrives a failed run as RedriveExecution does: the same execution
+ * continues at its unsuccessful state with that state's input; the states
+ * that succeeded do not run again. The result describes the redriven part.
+ */
+export async function redriveWorkflow(
+  previous: WorkflowRun,
+  wrap: (fn: StepName, handler: LambdaHandler) => LambdaHandler = (_fn, handler) => handler,
+): Promise<WorkflowRun> {
+  if (previous.status === 'SUCCEEDED') throw new Error('ExecutionNotRedrivable: the run SUCCEEDED');
+  const name = previous.executionArn.split(':').at(-1) ?? 'test-execution';
+  return execute(previous.input, name, wrap, {
+    from: unsuccessfulState(previous.events),
+    redriveCount: previous.redriveCount + 1,
+  });
+}
+
+async function execute(
+  input: unknown,
+  name: string,
+  wrap: (fn: StepName, handler: LambdaHandler) => LambdaHandler,
+  redrive?: { from: { name: string; input: unknown } | undefined; redriveCount: number },
+): Promise<WorkflowRun> {
   const definition = loadDefinition();
-  const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
+  const startAt = redrive?.from?.name ?? definition.StartAt;
+  // A redrive's machine starts at the redriven state; the states before it are unreachable from
+  // there, so only the whole definition (validated below) is validated.
+  new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
+  const machine = new StateMachine(
+    { ...definition, StartAt: startAt },
+    {
+      validationOptions:
+        startAt === definition.StartAt ? { checkArn: true, checkPaths: true } : { noValidate: true },
+    },
+  );
   const executionArn = `arn:aws:states:${REGION}:${ACCOUNT}:execution:metadata-pipeline:${name}`;
   const functions = Object.fromEntries(
     WORKFLOW_STEPS.map(({ folder }) => [functionArn(folder), wrap(folder, HANDLERS[folder])]),
   );
-  const execution = machine.run(input as never, {
+  const execution = machine.run((redrive?.from?.input ?? input) as never, {
     overrides: {
       taskResourceLocalHandlers: lambdaInvokeHandlers(definition, functions) as never,
       retryIntervalOverrides: Object.fromEntries(
@@ -74,7 +131,13 @@ export async function runWorkflow(
       ),
     },
     context: {
-      Execution: { Id: executionArn, Name: name, StartTime: new Date().toISOString(), Input: input as never },
+      Execution: {
+        Id: executionArn,
+        Name: name,
+        StartTime: new Date().toISOString(),
+        Input: input as never,
+        RedriveCount: redrive?.redriveCount ?? 0,
+      } as never,
       StateMachine: { Id: STATE_MACHINE, Name: 'metadata-pipeline' },
     },
   });
@@ -107,10 +170,35 @@ export async function runWorkflow(
       error: failure !== undefined && 'Error' in failure ? failure.Error : 'unknown',
     });
   });
+  if (run.status === 'FAILED') {
+    // What the stack's EventBridge rule does with a failed execution's status change event:
+    // the publish-notification function sends the failure notification.
+    const notify = wrap('publish-notification', HANDLERS['publish-notification']);
+    await notify(
+      executionStatusChange(
+        {
+          arn: executionArn,
+          name,
+          stateMachineArn: STATE_MACHINE,
+          status: 'FAILED',
+          input: JSON.stringify(input),
+          startDate: Date.now() / 1000,
+          stopDate: Date.now() / 1000,
+          ...(run.error !== undefined ? { error: run.error } : {}),
+          ...(run.cause !== undefined ? { cause: run.cause } : {}),
+          redriveCount: redrive?.redriveCount ?? 0,
+        },
+        REGION,
+        ACCOUNT,
+      ),
+    ).catch(() => undefined); // EventBridge retries and dead-letters; the run's outcome stands either way
+  }
   return {
     ...run,
     events,
     executionArn,
+    input,
+    redriveCount: redrive?.redriveCount ?? 0,
     retries,
     statesEntered: events.flatMap((event) => (event.type === 'StateEntered' ? [event.state.name] : [])),
   };

@@ -6,7 +6,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { objectEvent } from '../support/fixtures';
-import { runWorkflow } from './harness';
+import { redriveWorkflow, runWorkflow } from './harness';
 
 // The real handlers run; only the AWS services behind them are mocked.
 const s3 = mockClient(S3Client);
@@ -198,27 +198,27 @@ describe('transient faults', () => {
     expect(run.retries).toEqual([{ state: 'DescribeObject', attempt: 1, error: 'TransientError' }]);
   });
 
-  it('fails through the Catch path once throttling outlasts the retries', async () => {
+  it('fails at the throttled step once throttling outlasts the retries, and notifies the failure', async () => {
     dynamo.on(PutCommand).rejects(awsError('ThrottlingException', 400));
     const run = await runWorkflow({ object: created });
     expect(run.status).toBe('FAILED');
-    expect(run.retries).toHaveLength(8); // MaxAttempts counts retries
+    expect(run.retries).toHaveLength(4); // MaxAttempts counts retries
     expect(
       run.retries.every((retry) => retry.state === 'WriteMetadata' && retry.error === 'ThrottledError'),
     ).toBe(true);
-    expect(run.statesEntered.slice(-2)).toEqual(['NotifyFailure', 'Failed']);
+    expect(run.statesEntered.at(-1)).toBe('WriteMetadata');
     expect(run.error).toBe('ThrottledError');
     expect(publishedTypes()).toEqual(['object.failed']);
   });
 });
 
 describe('permanent failure', () => {
-  it('is not retried: it publishes a failure notification and ends in the Fail state with the error', async () => {
+  it('is not retried: the execution fails at the step with its error, and the failure is notified from the status change', async () => {
     s3.on(HeadObjectCommand).rejects(awsError('Forbidden', 403));
     const run = await runWorkflow({ object: created });
     expect(run.status).toBe('FAILED');
     expect(run.retries).toEqual([]);
-    expect(run.statesEntered).toEqual(['RouteEvent', 'DescribeObject', 'NotifyFailure', 'Failed']);
+    expect(run.statesEntered).toEqual(['RouteEvent', 'DescribeObject']);
     expect(run.error).toBe('PermanentError');
     expect(JSON.parse(run.cause ?? '{}').errorMessage).toContain(
       'HeadObject s3://uploads/images/cat 1.png failed: Forbidden (HTTP 403)',
@@ -233,12 +233,13 @@ describe('permanent failure', () => {
     });
   });
 
-  it('still ends in the Fail state when the failure notification cannot be sent either', async () => {
+  it('fails at Notify when the notification cannot be sent, after the item was written', async () => {
     sns.on(PublishCommand).rejects(awsError('AuthorizationErrorException', 403));
     const run = await runWorkflow({ object: created });
     expect(run.status).toBe('FAILED');
-    expect(run.statesEntered.slice(-3)).toEqual(['Notify', 'NotifyFailure', 'Failed']);
+    expect(run.statesEntered.at(-1)).toBe('Notify');
     expect(run.error).toBe('PermanentError');
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
   });
 
   it('rejects an input that is not an object event, with a clear cause', async () => {
@@ -246,5 +247,49 @@ describe('permanent failure', () => {
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('InvalidInputError');
     expect(JSON.parse(run.cause ?? '{}').errorMessage).toContain('object.sequencer');
+  });
+});
+
+// https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html: a redrive continues
+// the failed execution at its unsuccessful step, with the same input; the steps that succeeded keep
+// their results and do not run again.
+describe('redrive after the cause is fixed', () => {
+  it('re-runs only the step that failed and the rest of the path: the item is written and notified once', async () => {
+    // The object's KMS key was not granted: every read is refused.
+    s3.on(GetObjectCommand).rejects(awsError('AccessDenied', 403));
+    const failed = await runWorkflow({ object: created }, 'cat_1_png-redrive');
+    expect(failed.status).toBe('FAILED');
+    expect(failed.statesEntered.at(-1)).toBe('DescribeObject');
+    expect(publishedTypes()).toEqual(['object.failed']);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+
+    // The grant is deployed; the operator presses Redrive.
+    s3.on(GetObjectCommand).callsFake(async () => ({
+      Body: { transformToByteArray: async () => new Uint8Array(png) },
+    }));
+    const redriven = await redriveWorkflow(failed);
+    expect(redriven.status).toBe('SUCCEEDED');
+    expect(redriven.executionArn).toBe(failed.executionArn);
+    expect(redriven.redriveCount).toBe(1);
+    // RouteEvent succeeded the first time: the redrive starts at the failed step.
+    expect(redriven.statesEntered).toEqual([
+      'DescribeObject',
+      'SniffContent',
+      'WriteMetadata',
+      'WasWritten',
+      'Notify',
+    ]);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
+    expect(publishedTypes()).toEqual(['object.failed', 'object.created']);
+  });
+
+  it('fails again at the same step while the cause is not fixed, notifying that failure too', async () => {
+    dynamo.on(PutCommand).rejects(awsError('AccessDeniedException', 400));
+    const failed = await runWorkflow({ object: created }, 'cat_1_png-again');
+    const again = await redriveWorkflow(failed);
+    expect(again.status).toBe('FAILED');
+    expect(again.statesEntered).toEqual(['WriteMetadata']);
+    expect(again.error).toBe('PermanentError');
+    expect(publishedTypes()).toEqual(['object.failed', 'object.failed']);
   });
 });
