@@ -123,10 +123,10 @@ export async function inspectJpeg(reader: ObjectReader): Promise<MediaAttributes
       const attributes = dimensions(u16be(frame, 3), u16be(frame, 1));
       return { ...attributes, ...(exif ? exifAttributes(exif) : {}) };
     }
-    if (marker === 0xe1 && !exif) {
-      const body = await reader.read(position + 4, position + 2 + length);
-      if (body.length < length - 2) throw new MalformedMediaError('JPEG APP1 segment cut short');
-      if (latin1(body, 0, 6) === 'Exif\0\0') exif = body;
+    // APP1 holds EXIF or XMP: only the EXIF one is read whole.
+    if (marker === 0xe1 && !exif && latin1(await reader.read(position + 4, position + 10)) === 'Exif\0\0') {
+      exif = await reader.read(position + 4, position + 2 + length);
+      if (exif.length < length - 2) throw new MalformedMediaError('JPEG APP1 segment cut short');
     }
     position += 2 + length;
   }

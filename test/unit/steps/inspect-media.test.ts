@@ -338,6 +338,21 @@ describe('bounded reads', () => {
     return bytes;
   }
 
+  it('skips an XMP APP1 segment without reading it (XMP Specification Part 3, 1.1.3)', async () => {
+    const xmp = Buffer.concat([Buffer.from('http://ns.adobe.com/xap/1.0/\0'), Buffer.alloc(60000, 0x20)]);
+    const jpeg = new Uint8Array(
+      Buffer.concat([
+        Buffer.from([0xff, 0xd8, 0xff, 0xe1, (xmp.length + 2) >> 8, (xmp.length + 2) & 0xff]),
+        xmp,
+        Buffer.from([0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 30, 0x00, 40]),
+        Buffer.alloc(200),
+      ]),
+    );
+    const result = await inspect(stageInput(jpeg, 'image/jpeg'));
+    expect(result.attributes).toEqual({ ImageWidth: 40, ImageHeight: 30 });
+    expect(requestedRanges()).toEqual([[6 + xmp.length, expect.any(Number)]]);
+  });
+
   it('reads only the segment headers of a JPEG with large segments before its frame header', async () => {
     const jpeg = jpegBehindSegments(4);
     const result = await inspect(stageInput(jpeg, 'image/jpeg'));
