@@ -123,6 +123,17 @@ const BODILESS_NAMES: Record<number, string> = {
 };
 const PRECONDITION_NAMES = new Set(['PreconditionFailed']);
 
+/**
+ * What an operator needs when S3 refuses to read an object: the grants that
+ * are missing. S3 answers 403 both for a missing s3:GetObject and for a
+ * missing kms:Decrypt on the key of an SSE-KMS object (for a GET, and for a
+ * HEAD with checksum mode); a HEAD's 403 has no body to say which
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).
+ */
+export const OBJECT_ACCESS_DENIED_HINT =
+  "missing grant: the function's role needs s3:GetObject on the object and, when the object is encrypted with a customer managed KMS key, kms:Decrypt on that key (add the key's ARN to the kmsKeyArns setting; see docs/operations.md)";
+
 /** The fields of an AWS SDK v3 error we classify on (duck-typed: this module imports nothing AWS). */
 interface SdkErrorShape {
   name?: unknown;
@@ -181,6 +192,9 @@ export function classifyAwsError(
   if (options.objectRequest === true) {
     if (status === 404 || NOT_FOUND_NAMES.has(name)) return new ObjectNotFoundError(message, withCause);
     if (status === 412 || PRECONDITION_NAMES.has(name)) return new SupersededError(message, withCause);
+    if (status === 403 || name === 'AccessDenied' || name === 'KMS.AccessDeniedException') {
+      return new PermanentError(`${message}; ${OBJECT_ACCESS_DENIED_HINT}`, withCause);
+    }
   }
   if (
     shape.$retryable !== undefined ||

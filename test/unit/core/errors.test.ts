@@ -107,6 +107,18 @@ describe('classifyAwsError', () => {
     );
   });
 
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html: kms:Decrypt is needed for an
+  // SSE-KMS object (checksum mode on a HEAD; every GET), and S3 answers a missing grant with 403.
+  it('names the missing grants when S3 refuses to read an object (s3:GetObject, kms:Decrypt and the kmsKeyArns setting)', () => {
+    for (const error of [sdkError('Unknown', 403), sdkError('AccessDenied', 403)]) {
+      const classified = classifyAwsError(error, 'GetObject s3://b/k', { objectRequest: true });
+      expect(classified).toBeInstanceOf(PermanentError);
+      expect(classified.message).toContain('kms:Decrypt');
+      expect(classified.message).toContain('s3:GetObject');
+      expect(classified.message).toContain('kmsKeyArns');
+    }
+  });
+
   it('classifies access denied as permanent', () => {
     expect(
       classifyAwsError(sdkError('AccessDenied', 403), 'HeadObject', { objectRequest: true }),
