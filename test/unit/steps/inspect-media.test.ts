@@ -212,6 +212,15 @@ describe('PDF', () => {
     expect(result.attributes).toEqual({ PageCount: 4, PdfVersion: '1.4' });
   });
 
+  it('takes the page count of a linearized file (qpdf --linearize) from its first bytes, with no request (ISO 32000-1 F.2.2)', async () => {
+    // pdfinfo: 3 pages, "Optimized: yes".
+    const pdf = fixture('linearized.pdf');
+    expect(pdf.length).toBeGreaterThan(SAMPLE_BYTES);
+    const result = await inspect(stageInput(pdf, 'application/pdf'));
+    expect(result.attributes).toEqual({ PageCount: 3, PdfVersion: '1.4' });
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
   it('takes the page count of a linearized file from its first bytes, when /L matches the file size (ISO 32000-1 F.2.2)', async () => {
     const head =
       '%PDF-1.6\n1 0 obj\n<< /Linearized 1 /L 2000 /H [ 600 200 ] /O 4 /E 1900 /N 42 /T 1950 >>\nendobj\n';
@@ -227,6 +236,12 @@ describe('audio and video', () => {
     // soxi: 800 samples at 8000 Hz.
     const result = await inspect(stageInput(sample('beep.wav'), 'audio/wav'));
     expect(result.attributes).toEqual({ DurationSeconds: 0.1 });
+  });
+
+  it('reads a compressed (IMA ADPCM) WAV duration from its fact chunk: sample count over sample rate', async () => {
+    // ffprobe: 0.750000 s (6000 samples at 8000 Hz).
+    const result = await inspect(stageInput(fixture('adpcm.wav'), 'audio/x-wav'));
+    expect(result.attributes).toEqual({ DurationSeconds: 0.75 });
   });
 
   it("reads an MP3's duration from the frame count of its Info header (LAME/Xing VBR header)", async () => {
