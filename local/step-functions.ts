@@ -86,6 +86,81 @@ export class StatesApiError extends Error {
   }
 }
 
+/**
+ * A request that breaks a documented constraint, worded as AWS's request
+ * validation words it
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/CommonErrors.html).
+ */
+function validationError(field: string, value: unknown, constraint: string): StatesApiError {
+  return new StatesApiError(
+    'ValidationException',
+    `1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${constraint}`,
+  );
+}
+
+/** `maxResults`: 0 to 1000, 0 (or none) meaning the default of 100. */
+function pageSize(value: unknown): number {
+  if (value === undefined || value === null) return 100;
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw new StatesApiError('SerializationException', `maxResults must be an integer, not ${String(value)}`);
+  if (value < 0)
+    throw validationError('maxResults', value, 'Member must have value greater than or equal to 0');
+  if (value > 1000)
+    throw validationError('maxResults', value, 'Member must have value less than or equal to 1000');
+  return value === 0 ? 100 : value;
+}
+
+/**
+ * Pagination tokens are opaque: the offset of the next page and what is
+ * listed. A token this service did not issue for the same listing is
+ * InvalidToken ("Keep all other arguments unchanged").
+ */
+function pageToken(offset: number, listing: string): string {
+  return Buffer.from(JSON.stringify({ offset, listing }), 'utf8').toString('base64url');
+}
+
+function pageOffset(token: unknown, listing: string): number {
+  if (token === undefined || token === null) return 0;
+  const text = String(token);
+  if (text.length < 1 || text.length > 1024)
+    throw validationError('nextToken', text, 'Member must have length between 1 and 1024');
+  try {
+    const decoded = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as {
+      offset?: unknown;
+      listing?: unknown;
+    };
+    if (Number.isInteger(decoded.offset) && (decoded.offset as number) >= 0 && decoded.listing === listing)
+      return decoded.offset as number;
+  } catch {
+    // not one of ours: answered below
+  }
+  throw new StatesApiError('InvalidToken', `Invalid Token: '${text}'`);
+}
+
+const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+
+/**
+ * An ARN of the expected resource type, or InvalidArn: a malformed ARN is
+ * InvalidArn, not "does not exist" (DescribeExecution, ListExecutions,
+ * GetExecutionHistory, DescribeStateMachine, StartExecution all list InvalidArn).
+ */
+function checkArn(value: unknown, type: 'execution' | 'stateMachine'): string {
+  const arn = String(value ?? '');
+  const parts = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:([A-Za-z]+):(.*)$/.exec(arn);
+  if (parts === null) throw new StatesApiError('InvalidArn', `Invalid Arn: 'Invalid ARN prefix: ${arn}'`);
+  const [, resource = '', rest = ''] = parts;
+  if (resource !== type)
+    throw new StatesApiError(
+      'InvalidArn',
+      `Invalid Arn: 'Resource type not valid in this context: ${resource}'`,
+    );
+  const names = rest.split(':');
+  const expected = type === 'execution' ? 2 : 1;
+  if (names.length !== expected || names.some((name) => name === '' || name.length > 80))
+    throw new StatesApiError('InvalidArn', `Invalid Arn: 'Invalid ${type} ARN: ${arn}'`);
+  return arn;
+}
+
 // Step Functions execution names: 1-80 characters, no whitespace, brackets, wildcards, special or control characters.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: excluding control characters is the rule
 const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
@@ -236,7 +311,19 @@ export class StepFunctionsService {
     this.handlers = lambdaInvokeHandlers(options.definition, options.functions);
     this.slots = new Slots(options.maxConcurrentExecutions ?? 64);
     this.retryOverrides = this.scaledRetryIntervals(options.retryIntervalScale ?? 1);
+    // The state machine is "created" the first time a runtime runs it on this data: a stable date.
+    options.store
+      .prepare('INSERT OR IGNORE INTO sfn_state_machines (arn, creation_date) VALUES (?, ?)')
+      .run(this.stateMachineArn, Date.now() / 1000);
+    this.creationDate = (
+      options.store
+        .prepare('SELECT creation_date FROM sfn_state_machines WHERE arn = ?')
+        .get(this.stateMachineArn) as { creation_date: number }
+    ).creation_date;
   }
+
+  /** When the state machine was created (epoch seconds), as ListStateMachines and DescribeStateMachine say. */
+  readonly creationDate: number;
 
   /** Restarts the executions a previous run left RUNNING. */
   resume(): number {
@@ -317,19 +404,22 @@ export class StepFunctionsService {
       case 'RedriveExecution':
         return this.redriveExecution(body);
       case 'DescribeExecution':
-        return this.describeExecution(String(body.executionArn ?? ''));
+        return this.describeExecution(body);
       case 'ListExecutions':
         return this.listExecutions(body);
       case 'GetExecutionHistory':
         return this.getExecutionHistory(body);
       case 'ListStateMachines':
+        pageSize(body.maxResults);
+        // One state machine, one page: no token was ever issued.
+        if (body.nextToken !== undefined) pageOffset(body.nextToken, 'ListStateMachines');
         return {
           stateMachines: [
             {
               stateMachineArn: this.stateMachineArn,
               name: this.options.stateMachineName,
               type: 'STANDARD',
-              creationDate: 0,
+              creationDate: this.creationDate,
             },
           ],
         };
@@ -342,7 +432,7 @@ export class StepFunctionsService {
           type: 'STANDARD',
           definition: JSON.stringify(this.options.definition),
           roleArn: `arn:aws:iam::${this.options.account}:role/local`,
-          creationDate: 0,
+          creationDate: this.creationDate,
         };
       default:
         throw new StatesApiError(
@@ -353,6 +443,7 @@ export class StepFunctionsService {
   }
 
   private checkStateMachine(arn: unknown): void {
+    checkArn(arn, 'stateMachine');
     if (arn !== this.stateMachineArn) {
       throw new StatesApiError(
         'StateMachineDoesNotExist',
@@ -427,17 +518,32 @@ export class StepFunctionsService {
     return row === undefined ? undefined : fromRow(row);
   }
 
-  private describeExecution(arn: string) {
+  /**
+   * DescribeExecution; `includedData: METADATA_ONLY` leaves out the input and output
+   * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html).
+   */
+  private describeExecution(body: Record<string, unknown>) {
+    const arn = checkArn(body.executionArn, 'execution');
+    const included = body.includedData ?? 'ALL_DATA';
+    if (included !== 'ALL_DATA' && included !== 'METADATA_ONLY')
+      throw validationError(
+        'includedData',
+        included,
+        'Member must satisfy enum value set: [ALL_DATA, METADATA_ONLY]',
+      );
     const execution = this.find(arn);
     if (execution === undefined)
       throw new StatesApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     const reason = notRedrivableReason(execution, this.eventCount(arn), Date.now() / 1000);
     return {
       ...summaryOf(execution),
-      input: execution.input,
-      inputDetails: { included: true },
+      ...(included === 'ALL_DATA' ? { input: execution.input } : {}),
+      inputDetails: { included: included === 'ALL_DATA' },
       ...(execution.output !== undefined
-        ? { output: execution.output, outputDetails: { included: true } }
+        ? {
+            ...(included === 'ALL_DATA' ? { output: execution.output } : {}),
+            outputDetails: { included: included === 'ALL_DATA' },
+          }
         : {}),
       ...(execution.error !== undefined ? { error: execution.error } : {}),
       ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
@@ -542,11 +648,29 @@ export class StepFunctionsService {
     return { redriveDate: now };
   }
 
+  /** ListExecutions (https://docs.aws.amazon.com/step-functions/latest/apireference/API_ListExecutions.html). */
   private listExecutions(body: Record<string, unknown>) {
     this.checkStateMachine(body.stateMachineArn);
-    const limit = Math.min(Math.max(Number(body.maxResults ?? 100) || 100, 1), 1000);
-    const offset = Number(body.nextToken ?? 0) || 0;
-    const status = typeof body.statusFilter === 'string' ? body.statusFilter : undefined;
+    const limit = pageSize(body.maxResults);
+    const status = body.statusFilter === undefined ? undefined : String(body.statusFilter);
+    if (status !== undefined && !EXECUTION_STATUSES.includes(status))
+      throw validationError(
+        'statusFilter',
+        status,
+        `Member must satisfy enum value set: [${EXECUTION_STATUSES.join(', ')}]`,
+      );
+    if (
+      body.redriveFilter !== undefined &&
+      body.redriveFilter !== 'REDRIVEN' &&
+      body.redriveFilter !== 'NOT_REDRIVEN'
+    )
+      throw validationError(
+        'redriveFilter',
+        body.redriveFilter,
+        'Member must satisfy enum value set: [REDRIVEN, NOT_REDRIVEN]',
+      );
+    const listing = `ListExecutions ${this.stateMachineArn} ${status ?? ''} ${String(body.redriveFilter ?? '')}`;
+    const offset = pageOffset(body.nextToken, listing);
     // redriveFilter: REDRIVEN (redriven at least once) or NOT_REDRIVEN.
     const redriven =
       body.redriveFilter === 'REDRIVEN'
@@ -564,24 +688,30 @@ export class StepFunctionsService {
     const page = rows.slice(0, limit).map(fromRow);
     return {
       executions: page.map(summaryOf),
-      ...(rows.length > limit ? { nextToken: String(offset + limit) } : {}),
+      ...(rows.length > limit ? { nextToken: pageToken(offset + limit, listing) } : {}),
     };
   }
 
+  /**
+   * GetExecutionHistory; `includeExecutionData: false` leaves every event's input and output out
+   * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetExecutionHistory.html).
+   */
   private getExecutionHistory(body: Record<string, unknown>) {
-    const arn = String(body.executionArn ?? '');
+    const arn = checkArn(body.executionArn, 'execution');
+    const limit = pageSize(body.maxResults);
+    const order = body.reverseOrder === true ? 'DESC' : 'ASC';
+    const listing = `GetExecutionHistory ${arn} ${order}`;
+    const offset = pageOffset(body.nextToken, listing);
     if (this.find(arn) === undefined)
       throw new StatesApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     this.flushEvents();
-    const limit = Math.min(Math.max(Number(body.maxResults ?? 100) || 100, 1), 1000);
-    const offset = Number(body.nextToken ?? 0) || 0;
-    const order = body.reverseOrder === true ? 'DESC' : 'ASC';
     const rows = this.options.store
       .prepare(`SELECT event FROM sfn_events WHERE execution_arn = ? ORDER BY id ${order} LIMIT ? OFFSET ?`)
       .all(arn, limit + 1, offset) as { event: string }[];
+    const events = rows.slice(0, limit).map((row) => JSON.parse(row.event) as Record<string, unknown>);
     return {
-      events: rows.slice(0, limit).map((row) => JSON.parse(row.event) as unknown),
-      ...(rows.length > limit ? { nextToken: String(offset + limit) } : {}),
+      events: body.includeExecutionData === false ? events.map(withoutExecutionData) : events,
+      ...(rows.length > limit ? { nextToken: pageToken(offset + limit, listing) } : {}),
     };
   }
 
@@ -740,6 +870,18 @@ export class StepFunctionsService {
     const finished = { ...execution, ...outcome, stopDate } as ExecutionRecord;
     for (const listener of this.listeners) listener(finished, { type: 'Finished' });
   }
+}
+
+/** A history event without its execution data: the `input` and `output` of its details. */
+function withoutExecutionData(event: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(event).map(([field, value]) => {
+      if (!field.endsWith('EventDetails') || typeof value !== 'object' || value === null)
+        return [field, value];
+      const { input: _input, output: _output, ...rest } = value as Record<string, unknown>;
+      return [field, rest];
+    }),
+  );
 }
 
 /** Maps one engine event to the history events Step Functions records for it. */

@@ -24,6 +24,7 @@ export function openStore(file: string | undefined): DatabaseSync {
       redrive_count INTEGER NOT NULL DEFAULT 0, redrive_date REAL
     );
     CREATE INDEX IF NOT EXISTS sfn_executions_by_machine ON sfn_executions (state_machine_arn, start_date);
+    CREATE TABLE IF NOT EXISTS sfn_state_machines (arn TEXT PRIMARY KEY, creation_date REAL NOT NULL);
     CREATE TABLE IF NOT EXISTS sfn_events (
       execution_arn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (execution_arn, id)
     );

@@ -398,3 +398,154 @@ describe('local Step Functions: RedriveExecution (https://docs.aws.amazon.com/st
     expect(types).toContain('ExecutionFailed');
   });
 });
+
+// Request validation as the Step Functions API Reference documents it: the errors each action lists
+// (InvalidArn, InvalidToken, ValidationException from
+// https://docs.aws.amazon.com/step-functions/latest/apireference/CommonErrors.html) and each parameter's range.
+describe('local Step Functions: request validation (https://docs.aws.amazon.com/step-functions/latest/apireference/API_ListExecutions.html)', () => {
+  /** A service with `count` finished executions. */
+  async function withExecutions(count: number) {
+    const sfn = service(openStore(undefined), async (event: unknown) => ({ done: event }));
+    const arns: string[] = [];
+    for (let index = 0; index < count; index += 1) {
+      arns.push(
+        sfn.startExecution({ stateMachineArn: sfn.stateMachineArn, name: `e${index}`, input: '{"a":1}' })
+          .executionArn,
+      );
+    }
+    await until(() => arns.every((arn) => sfn.find(arn)?.status === 'SUCCEEDED'));
+    return { sfn, arns };
+  }
+
+  const failure = (code: string, message?: RegExp) =>
+    expect.objectContaining({ code, ...(message ? { message: expect.stringMatching(message) } : {}) });
+
+  it('pages ListExecutions with opaque tokens and refuses a token it did not issue with InvalidToken', async () => {
+    const { sfn } = await withExecutions(3);
+    const list = (extra: Record<string, unknown>) =>
+      sfn.handle('ListExecutions', { stateMachineArn: sfn.stateMachineArn, ...extra }) as Promise<{
+        executions: { name: string }[];
+        nextToken?: string;
+      }>;
+    const first = await list({ maxResults: 2 });
+    expect(first.executions).toHaveLength(2);
+    expect(first.nextToken).toEqual(expect.any(String));
+    const second = await list({ maxResults: 2, nextToken: first.nextToken });
+    expect(second.executions).toHaveLength(1);
+    expect(second.nextToken).toBeUndefined();
+    expect(new Set([...first.executions, ...second.executions].map((e) => e.name))).toEqual(
+      new Set(['e0', 'e1', 'e2']),
+    );
+    await expect(list({ nextToken: 'garbage' })).rejects.toEqual(failure('InvalidToken', /Invalid Token/));
+    // "Keep all other arguments unchanged": a token from another listing is not valid here.
+    await expect(list({ maxResults: 2, nextToken: first.nextToken, statusFilter: 'FAILED' })).rejects.toEqual(
+      failure('InvalidToken'),
+    );
+  });
+
+  it.each([
+    [
+      { maxResults: 1001 },
+      /Value '1001' at 'maxResults' failed to satisfy constraint: .*less than or equal to 1000/,
+    ],
+    [{ maxResults: -1 }, /Value '-1' at 'maxResults' .*greater than or equal to 0/],
+    [
+      { statusFilter: 'BOGUS' },
+      /Value 'BOGUS' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set/,
+    ],
+    [{ redriveFilter: 'SOMETIMES' }, /Value 'SOMETIMES' at 'redriveFilter'/],
+  ])('refuses ListExecutions with %o as a ValidationException', async (change, message) => {
+    const sfn = service();
+    await expect(
+      sfn.handle('ListExecutions', { stateMachineArn: sfn.stateMachineArn, ...change }),
+    ).rejects.toEqual(
+      failure('ValidationException', new RegExp(`^1 validation error detected: ${message.source}`)),
+    );
+  });
+
+  it('takes maxResults 0 as the default page size and 1000 as the largest', async () => {
+    const { sfn } = await withExecutions(2);
+    for (const maxResults of [0, 1000]) {
+      const page = (await sfn.handle('ListExecutions', {
+        stateMachineArn: sfn.stateMachineArn,
+        maxResults,
+      })) as {
+        executions: unknown[];
+      };
+      expect(page.executions).toHaveLength(2);
+    }
+  });
+
+  it.each([
+    ['DescribeExecution', { executionArn: 'not-an-arn' }],
+    ['DescribeExecution', { executionArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:machine' }],
+    ['GetExecutionHistory', { executionArn: 'garbage' }],
+    ['ListExecutions', { stateMachineArn: 'garbage' }],
+    [
+      'DescribeStateMachine',
+      { stateMachineArn: 'arn:aws:states:us-east-1:000000000000:execution:machine:x' },
+    ],
+    ['StartExecution', { stateMachineArn: 'arn:aws:sqs:us-east-1:000000000000:queue' }],
+  ])('answers %s with a malformed ARN %o with InvalidArn', async (action, body) => {
+    await expect(service().handle(action, body)).rejects.toEqual(failure('InvalidArn', /^Invalid Arn: '/));
+  });
+
+  it('answers a well-formed ARN of no execution with ExecutionDoesNotExist', async () => {
+    await expect(
+      service().handle('DescribeExecution', {
+        executionArn: 'arn:aws:states:us-east-1:000000000000:execution:machine:nobody',
+      }),
+    ).rejects.toEqual(failure('ExecutionDoesNotExist'));
+  });
+
+  it('leaves every input and output out of the history with includeExecutionData false (https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetExecutionHistory.html)', async () => {
+    const { sfn, arns } = await withExecutions(1);
+    const history = (includeExecutionData?: boolean) =>
+      sfn.handle('GetExecutionHistory', {
+        executionArn: arns[0],
+        ...(includeExecutionData === undefined ? {} : { includeExecutionData }),
+      }) as Promise<{ events: Record<string, Record<string, unknown>>[] }>;
+    const full = JSON.stringify((await history()).events);
+    expect(full).toContain('"input":');
+    expect(full).toContain('"output":');
+    const lean = (await history(false)).events;
+    expect(lean.map((event) => event.type)).toEqual(
+      JSON.parse(full).map((event: { type: string }) => event.type),
+    );
+    expect(JSON.stringify(lean)).not.toMatch(/"(input|output)":/);
+    expect(lean[0]?.executionStartedEventDetails).toMatchObject({ roleArn: expect.any(String) });
+  });
+
+  it('leaves input and output out of DescribeExecution with includedData METADATA_ONLY (https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html)', async () => {
+    const { sfn, arns } = await withExecutions(1);
+    const described = (await sfn.handle('DescribeExecution', {
+      executionArn: arns[0],
+      includedData: 'METADATA_ONLY',
+    })) as Record<string, unknown>;
+    expect(described).toMatchObject({ status: 'SUCCEEDED', inputDetails: { included: false } });
+    expect(described).not.toHaveProperty('input');
+    expect(described).not.toHaveProperty('output');
+    await expect(
+      sfn.handle('DescribeExecution', { executionArn: arns[0], includedData: 'SOME' }),
+    ).rejects.toEqual(failure('ValidationException'));
+  });
+
+  it('gives the state machine a creation date: when it was first run on this data, the same after a restart (https://docs.aws.amazon.com/step-functions/latest/apireference/API_ListStateMachines.html)', async () => {
+    const store = openStore(undefined);
+    const before = Date.now() / 1000;
+    const first = service(store);
+    const listed = (await first.handle('ListStateMachines', {})) as {
+      stateMachines: { creationDate: number }[];
+    };
+    const creationDate = listed.stateMachines[0]?.creationDate ?? 0;
+    expect(creationDate).toBeGreaterThanOrEqual(before - 1);
+    expect(creationDate).toBeLessThanOrEqual(Date.now() / 1000);
+    const described = (await service(store).handle('DescribeStateMachine', {
+      stateMachineArn: first.stateMachineArn,
+    })) as { creationDate: number };
+    expect(described.creationDate).toBe(creationDate);
+    await expect(first.handle('ListStateMachines', { nextToken: 'garbage' })).rejects.toEqual(
+      failure('InvalidToken'),
+    );
+  });
+});
