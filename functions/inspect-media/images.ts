@@ -68,9 +68,9 @@ const READERS: readonly (readonly [string, IImage])[] = [
 
 /** The size image-size finds, as `imageSize()` reports it (the largest image of a HEIF collection). */
 function measure(bytes: Uint8Array): (ISizeCalculationResult & { type: string }) | Error {
-  const found = READERS.find(([, reader]) => reader.validate(bytes));
-  if (!found) return new Error('not a PNG, GIF, WebP, BMP, TIFF or HEIF/AVIF image');
   try {
+    const found = READERS.find(([, reader]) => reader.validate(bytes));
+    if (!found) return new Error('not a PNG, GIF, WebP, BMP, TIFF or HEIF/AVIF image');
     const size = found[1].calculate(bytes);
     const largest = size.images?.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
     return { ...size, ...(largest ? { width: largest.width, height: largest.height } : {}), type: found[0] };

@@ -107,7 +107,8 @@ export function mediaTypeOf(input: Pick<EnrichmentStageInput, 'description' | 'e
 
 /**
  * Media inspection. Attributes (only those found; none for other types):
- * images: `ImageWidth`, `ImageHeight`, and from EXIF `CapturedAt` (ISO 8601,
+ * images: `ImageWidth`, `ImageHeight` (as stored: an EXIF Orientation of 5-8
+ * shows them swapped), and from EXIF `CapturedAt` (ISO 8601,
  * the camera's local time, with its UTC offset when recorded) and `CameraModel`;
  * PDFs: `PageCount`, `PdfVersion` (e.g. "1.7"); WAV, MP3, MP4/QuickTime:
  * `DurationSeconds` (rounded to the millisecond).
