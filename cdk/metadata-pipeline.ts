@@ -25,6 +25,7 @@ import {
   type StepName,
   WORKFLOW_STEPS,
 } from '../statemachine/steps';
+import { functionBundling } from './function-bundling';
 import { PipelineMonitoring } from './monitoring';
 import { acknowledgeWildcardResource, XRAY_REASON } from './nag';
 
@@ -474,13 +475,8 @@ export class MetadataPipeline extends Construct {
         TRACE_SDK_CALLS: String(props.traceSdkCalls),
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        // The Node.js 24 runtime ships AWS SDK v3: bundling it again would only slow cold starts.
-        externalModules: ['@aws-sdk/*'],
-      },
+      // The lockfile's AWS SDK, bundled: what the tests run is what ships (cdk/function-bundling.ts).
+      bundling: functionBundling({ traceSdkCalls: props.traceSdkCalls }),
     });
     acknowledgeWildcardResource(role, '*', XRAY_REASON);
     return fn;
