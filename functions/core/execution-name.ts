@@ -7,22 +7,30 @@ export const MAX_EXECUTION_NAME_LENGTH = 80;
 const HASH_LENGTH = 32;
 const PREFIX_LENGTH = MAX_EXECUTION_NAME_LENGTH - HASH_LENGTH - 1;
 
-type EventIdentity = Pick<ObjectEvent, 'bucket' | 'key' | 'versionId' | 'sequencer'>;
+type EventIdentity = Pick<ObjectEvent, 'bucket' | 'key' | 'versionId' | 'sequencer'> &
+  Partial<Pick<ObjectEvent, 'eventName' | 'eventTime' | 'requestId'>>;
 
 /**
  * A stable id for one S3 event: the same bucket, key, version and sequencer
  * always give the same 32 hex digits. It names the execution (so a duplicate
  * delivery cannot start a second one) and identifies the notification (so
- * subscribers can drop repeats).
+ * subscribers can drop repeats). An event S3 sends without a sequencer (tags,
+ * Lifecycle transitions, restores) is identified by its name, time and request id instead.
  */
 export function eventId(event: EventIdentity): string {
-  return (
-    createHash('sha256')
-      // The padded form: one sequencer, however it is spelled (case, leading zeros), gives one id.
-      .update(JSON.stringify([event.bucket, event.key, event.versionId ?? '', padSequencer(event.sequencer)]))
-      .digest('hex')
-      .slice(0, HASH_LENGTH)
-  );
+  const identity =
+    event.sequencer !== undefined
+      ? // The padded form: one sequencer, however it is spelled (case, leading zeros), gives one id.
+        [event.bucket, event.key, event.versionId ?? '', padSequencer(event.sequencer)]
+      : [
+          event.bucket,
+          event.key,
+          event.versionId ?? '',
+          event.eventName ?? '',
+          event.eventTime ?? '',
+          event.requestId ?? '',
+        ];
+  return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, HASH_LENGTH);
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { InvalidInputError } from './errors';
-import type { ObjectEvent } from './object-event';
+import { createsDeleteMarker, type ObjectEvent, recordTypeOf } from './object-event';
 import { padSequencer } from './sequencer';
 
 /**
@@ -19,9 +19,15 @@ export const objectDescriptionSchema = z.object({
   storageClass: z.string(),
   versionId: z.string().optional(),
   serverSideEncryption: z.string().optional(),
-  kmsKeyId: z.string().optional(),
-  checksumAlgorithms: z.array(z.string()).optional(),
+  /** The KMS key's ARN (HeadObject's x-amz-server-side-encryption-aws-kms-key-id). */
+  kmsKeyArn: z.string().optional(),
+  bucketKeyEnabled: z.boolean().optional(),
+  checksumAlgorithm: z.string().optional(),
   checksumType: z.string().optional(),
+  /** Parts of a multipart upload (HeadObject with PartNumber, or the ETag's -N suffix). */
+  partsCount: z.number().int().positive().optional(),
+  /** HeadObject's x-amz-restore of an archived object, parsed. */
+  restore: z.object({ ongoing: z.boolean(), expiryDate: z.string().optional() }).optional(),
   userMetadata: z.record(z.string(), z.string()),
   tags: z.record(z.string(), z.string()),
 });
@@ -47,7 +53,7 @@ export const enrichmentResultSchema = z.object({
 export type EnrichmentResult = z.output<typeof enrichmentResultSchema>;
 export type EnrichmentValue = z.output<typeof enrichmentValueSchema>;
 
-/** `present` while the object exists; `deleted` once an ObjectRemoved event is recorded (a tombstone). */
+/** `present` while the key has a current version; `deleted` (a tombstone) when it has none or a delete marker is current. */
 export type ItemStatus = 'present' | 'deleted';
 
 /**
@@ -63,6 +69,16 @@ export interface MetadataItem {
   /** The event's sequencer, left-padded (see `padSequencer`): the guard of every write. */
   Sequencer: string;
   ExecutionArn: string;
+  /** S3 Metadata's record type of the last event applied: CREATE, UPDATE_METADATA or DELETE. */
+  RecordType: 'CREATE' | 'UPDATE_METADATA' | 'DELETE';
+  /** Who made the request (the event's userIdentity.principalId). */
+  Requester?: string;
+  SourceIpAddress?: string;
+  /** S3's request id of the event (responseElements.x-amz-request-id). */
+  RequestId?: string;
+  /** True when the key's current version is a delete marker. */
+  IsDeleteMarker: boolean;
+  IsMultipart?: boolean;
   /** When S3 recorded the event (the event time). Sort key of both indexes. */
   UploadTime: string;
   /** `YYYY-MM-DD` of UploadTime: partition key of the "by upload day" index. */
@@ -80,9 +96,15 @@ export interface MetadataItem {
   StorageClass?: string;
   LastModified?: string;
   ServerSideEncryption?: string;
-  KmsKeyId?: string;
-  ChecksumAlgorithms?: string[];
+  KmsKeyArn?: string;
+  BucketKeyEnabled?: boolean;
+  ChecksumAlgorithm?: string;
   ChecksumType?: string;
+  /** `ongoing` while a restore from an archive runs, `restored` once a copy is readable (until RestoreExpiryDate). */
+  RestoreStatus?: 'ongoing' | 'restored';
+  RestoreExpiryDate?: string;
+  /** Event time of the last metadata update (tags, transition, restore) applied: their guard, as they have no sequencer. */
+  MetadataEventTime?: string;
   UserMetadata?: Record<string, string>;
   Tags?: Record<string, string>;
   DeletedAt?: string;
@@ -99,6 +121,12 @@ export const CORE_ATTRIBUTES: ReadonlySet<string> = new Set([
   'EventName',
   'Sequencer',
   'ExecutionArn',
+  'RecordType',
+  'Requester',
+  'SourceIpAddress',
+  'RequestId',
+  'IsDeleteMarker',
+  'IsMultipart',
   'UploadTime',
   'UploadDay',
   'ProcessedAt',
@@ -113,9 +141,13 @@ export const CORE_ATTRIBUTES: ReadonlySet<string> = new Set([
   'StorageClass',
   'LastModified',
   'ServerSideEncryption',
-  'KmsKeyId',
-  'ChecksumAlgorithms',
+  'KmsKeyArn',
+  'BucketKeyEnabled',
+  'ChecksumAlgorithm',
   'ChecksumType',
+  'RestoreStatus',
+  'RestoreExpiryDate',
+  'MetadataEventTime',
   'UserMetadata',
   'Tags',
   'DeletedAt',
@@ -128,15 +160,51 @@ interface ItemContext {
   processedAt: Date;
 }
 
-function commonAttributes({ object, executionArn, processedAt }: ItemContext) {
+/** What every write records of the event: which it was, who made it, when it was applied. */
+function eventAttributes({ object, executionArn, processedAt }: ItemContext) {
+  return {
+    EventName: object.eventName,
+    RecordType: recordTypeOf(object),
+    ExecutionArn: executionArn,
+    ProcessedAt: processedAt.toISOString(),
+    Requester: object.requester,
+    SourceIpAddress: object.sourceIpAddress,
+    RequestId: object.requestId,
+  };
+}
+
+/** The keys and the sequencer (the write guard) of a created or removed event. */
+function commonAttributes(context: ItemContext) {
+  const { object } = context;
+  if (object.sequencer === undefined) {
+    throw new InvalidInputError(
+      `${object.eventName} of s3://${object.bucket}/${object.key} has no sequencer`,
+    );
+  }
   return {
     BucketName: object.bucket,
     ObjectKey: object.key,
-    EventName: object.eventName,
     Sequencer: padSequencer(object.sequencer),
-    ExecutionArn: executionArn,
-    ProcessedAt: processedAt.toISOString(),
+    ...eventAttributes(context),
   };
+}
+
+/** The restore attributes of a description: none unless the object was restored or is being restored. */
+function restoreAttributes(description: Pick<ObjectDescription, 'restore'>) {
+  if (description.restore === undefined) return {};
+  return {
+    RestoreStatus: description.restore.ongoing ? ('ongoing' as const) : ('restored' as const),
+    RestoreExpiryDate: description.restore.expiryDate,
+  };
+}
+
+/** Whether the described object was uploaded in parts: a CompleteMultipartUpload event, or an ETag with a part count. */
+function isMultipart(object: ObjectEvent, description: ObjectDescription): boolean {
+  return (
+    object.eventName === 'ObjectCreated:CompleteMultipartUpload' ||
+    description.partsCount !== undefined ||
+    /-\d+$/.test(description.eTag)
+  );
 }
 
 /** Drops undefined values and empty collections: DynamoDB stores neither usefully. */
@@ -176,13 +244,18 @@ export function buildPresentItem(
       enrichmentAttributes[name] = value;
     }
   }
+  // A removal that left an older version current (versioned bucket) describes that version: it was
+  // uploaded when it was last modified, not when the removal happened.
+  const uploadTime = object.eventType === 'created' ? object.eventTime : description.lastModified;
   return compact({
     ...enrichmentAttributes,
     ...commonAttributes(context),
     Status: 'present' as const,
-    UploadTime: object.eventTime,
-    UploadDay: object.eventTime.slice(0, 10),
-    VersionId: description.versionId ?? object.versionId,
+    IsDeleteMarker: false,
+    IsMultipart: isMultipart(object, description),
+    UploadTime: uploadTime,
+    UploadDay: uploadTime.slice(0, 10),
+    VersionId: description.versionId ?? (object.eventType === 'created' ? object.versionId : undefined),
     FileSize: description.size,
     ETag: description.eTag,
     ContentType: description.contentType,
@@ -193,9 +266,11 @@ export function buildPresentItem(
     StorageClass: description.storageClass,
     LastModified: description.lastModified,
     ServerSideEncryption: description.serverSideEncryption,
-    KmsKeyId: description.kmsKeyId,
-    ChecksumAlgorithms: description.checksumAlgorithms,
+    KmsKeyArn: description.kmsKeyArn,
+    BucketKeyEnabled: description.bucketKeyEnabled,
+    ChecksumAlgorithm: description.checksumAlgorithm,
     ChecksumType: description.checksumType,
+    ...restoreAttributes(description),
     UserMetadata: description.userMetadata,
     Tags: description.tags,
   });
@@ -204,20 +279,68 @@ export function buildPresentItem(
 /** The attributes a delete sets on the item, keys excluded. */
 export type TombstoneAttributes = Pick<
   MetadataItem,
-  'Status' | 'EventName' | 'Sequencer' | 'ExecutionArn' | 'ProcessedAt' | 'DeletedAt' | 'DeletedVersionId'
+  | 'Status'
+  | 'EventName'
+  | 'Sequencer'
+  | 'ExecutionArn'
+  | 'ProcessedAt'
+  | 'RecordType'
+  | 'Requester'
+  | 'SourceIpAddress'
+  | 'RequestId'
+  | 'IsDeleteMarker'
+  | 'DeletedAt'
+  | 'DeletedVersionId'
 >;
+
+/** What made the key's current version go away: a delete marker (with its version id), or none at all. */
+export interface RemovalState {
+  /** The version id of the delete marker that is now current, when there is one. */
+  deleteMarkerVersionId?: string;
+}
 
 /**
  * The attributes a delete sets on the item. The rest of the item (size,
  * content type, upload time...) is kept as the last known state of the object;
  * a delete that arrives before any create leaves an item with only these.
+ * `removal` says what the key's current state was found to be (versioned
+ * buckets); without it, the event alone decides: a `DeleteMarkerCreated`
+ * event's version is the marker's.
  */
-export function buildTombstoneAttributes(context: ItemContext): TombstoneAttributes {
+export function buildTombstoneAttributes(context: ItemContext, removal?: RemovalState): TombstoneAttributes {
   const { BucketName: _bucket, ObjectKey: _key, ...common } = commonAttributes(context);
+  const { object } = context;
+  const markerVersion =
+    removal !== undefined
+      ? removal.deleteMarkerVersionId
+      : createsDeleteMarker(object.eventName)
+        ? object.versionId
+        : undefined;
   return compact({
     ...common,
     Status: 'deleted' as const,
-    DeletedAt: context.object.eventTime,
-    DeletedVersionId: context.object.versionId,
+    IsDeleteMarker:
+      removal !== undefined ? markerVersion !== undefined : createsDeleteMarker(object.eventName),
+    DeletedAt: object.eventTime,
+    DeletedVersionId: markerVersion ?? object.versionId,
+  });
+}
+
+/** What a metadata event (tags, Lifecycle transition, restore) changes on a present item. */
+export interface MetadataUpdate {
+  storageClass: string;
+  tags: Record<string, string>;
+  restore?: ObjectDescription['restore'];
+}
+
+/** The attributes a metadata event sets on a present item (no content is read again). */
+export function buildUpdateAttributes(context: ItemContext, update: MetadataUpdate): Partial<MetadataItem> {
+  const restore = restoreAttributes(update);
+  return compact({
+    ...eventAttributes(context),
+    StorageClass: update.storageClass,
+    Tags: update.tags,
+    ...restore,
+    MetadataEventTime: context.object.eventTime,
   });
 }

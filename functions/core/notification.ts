@@ -17,7 +17,20 @@ export const SNS_MAX_MESSAGE_BYTES = 262_144;
 /** Longest failure cause kept in a notification: enough for an error and its context, never a whole dump. */
 const MAX_CAUSE_CHARS = 4_096;
 
-export type NotificationType = 'object.created' | 'object.deleted' | 'object.failed';
+/**
+ * - `object.created`: a new object (or version) was recorded;
+ * - `object.deleted`: the key has no current version any more (or a delete marker is current);
+ * - `object.updated`: a removal left an older version current (versioned bucket), or a
+ *   Lifecycle transition or a restore changed the object's storage state;
+ * - `object.tags-changed`: the object's tags were put or deleted;
+ * - `object.failed`: the event could not be recorded.
+ */
+export type NotificationType =
+  | 'object.created'
+  | 'object.deleted'
+  | 'object.updated'
+  | 'object.tags-changed'
+  | 'object.failed';
 
 /** The JSON document webhook and queue subscribers receive (the message's `default`). */
 export interface NotificationDocument {
@@ -30,13 +43,18 @@ export interface NotificationDocument {
   versionId?: string;
   eventName: string;
   eventTime: string;
-  sequencer: string;
+  /** Absent for metadata events, which S3 sends without one. */
+  sequencer?: string;
   object?: {
     status: MetadataItem['Status'];
+    isDeleteMarker?: boolean;
+    recordType?: MetadataItem['RecordType'];
     size?: number;
     eTag?: string;
     contentType?: string;
     storageClass?: string;
+    restoreStatus?: string;
+    restoreExpiryDate?: string;
     lastModified?: string;
     deletedAt?: string;
     userMetadata?: Record<string, string>;
@@ -86,7 +104,7 @@ function baseDocument(input: NotificationInput, type: NotificationType): Notific
     ...(object.versionId !== undefined ? { versionId: object.versionId } : {}),
     eventName: object.eventName,
     eventTime: object.eventTime,
-    sequencer: object.sequencer,
+    ...(object.sequencer !== undefined ? { sequencer: object.sequencer } : {}),
     ...(input.executionArn !== undefined ? { executionArn: input.executionArn } : {}),
   };
 }
@@ -98,8 +116,11 @@ function buildDocument(input: NotificationInput): NotificationDocument {
     return { ...baseDocument(input, 'object.failed'), failure: { error: input.error, cause } };
   }
   const { item } = input;
-  const type = item.Status === 'deleted' ? 'object.deleted' : 'object.created';
   const object: NonNullable<NotificationDocument['object']> = { status: item.Status };
+  if (item.RecordType !== undefined) object.recordType = item.RecordType;
+  if (item.IsDeleteMarker === true) object.isDeleteMarker = true;
+  if (item.RestoreStatus !== undefined) object.restoreStatus = item.RestoreStatus;
+  if (item.RestoreExpiryDate !== undefined) object.restoreExpiryDate = item.RestoreExpiryDate;
   if (item.FileSize !== undefined) object.size = item.FileSize;
   if (item.ETag !== undefined) object.eTag = item.ETag;
   if (item.ContentType !== undefined) object.contentType = item.ContentType;
@@ -110,7 +131,18 @@ function buildDocument(input: NotificationInput): NotificationDocument {
   if (item.Tags !== undefined) object.tags = item.Tags;
   const enrichment = enrichmentOf(item);
   if (enrichment !== undefined) object.enrichment = enrichment;
-  return { ...baseDocument(input, type), object };
+  return { ...baseDocument(input, notificationTypeOf(input.object, item)), object };
+}
+
+/** The type of a recorded event's notification, from the event and the state it left the item in. */
+export function notificationTypeOf(
+  event: Pick<ObjectEvent, 'eventType' | 'eventName'>,
+  item: Pick<MetadataItem, 'Status'>,
+): NotificationType {
+  if (item.Status === 'deleted') return 'object.deleted';
+  if (event.eventType === 'created') return 'object.created';
+  if (event.eventName.startsWith('ObjectTagging:')) return 'object.tags-changed';
+  return 'object.updated';
 }
 
 /**
@@ -150,6 +182,8 @@ function emailText(document: NotificationDocument): string {
   const headline = {
     'object.created': 'A new object was recorded.',
     'object.deleted': 'An object was deleted.',
+    'object.updated': 'An object changed: its current version, storage class or restore state.',
+    'object.tags-changed': "An object's tags changed.",
     'object.failed': 'An object could not be recorded.',
   }[document.type];
   lines.push(headline, '');
@@ -163,6 +197,12 @@ function emailText(document: NotificationDocument): string {
     row('Content type', object.contentType);
     row('ETag', object.eTag);
     row('Storage class', object.storageClass);
+    row(
+      'Restore',
+      object.restoreStatus === undefined
+        ? undefined
+        : `${object.restoreStatus}${object.restoreExpiryDate ? ` until ${object.restoreExpiryDate}` : ''}`,
+    );
     row('Last modified', object.lastModified);
     row('Deleted at', object.deletedAt);
     if (object.status === 'present') {
@@ -187,6 +227,8 @@ function subjectOf(document: NotificationDocument): string {
   const verb = {
     'object.created': 'New object',
     'object.deleted': 'Deleted',
+    'object.updated': 'Changed',
+    'object.tags-changed': 'Tags changed',
     'object.failed': 'FAILED to record',
   }[document.type];
   return toSubject(`${verb}: s3://${document.bucket}/${document.key}`);

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { InvalidInputError } from './errors';
 import { decodeS3Key } from './keys';
-import { eventTypeOf, type ObjectEvent } from './object-event';
+import { EVENT_NAME, eventTypeOf, type ObjectEvent } from './object-event';
 import { parseInput } from './validation';
 
 /**
@@ -13,31 +13,61 @@ import { parseInput } from './validation';
 const HEX = /^[0-9A-Fa-f]{1,64}$/;
 
 /** One record of an S3 event notification, as S3 sends it (the key still URL-encoded). */
-export const s3EventRecordSchema = z.object({
-  eventVersion: z.string().regex(/^2\.\d+$/, 'expected an S3 event version 2.x'),
-  eventSource: z.literal('aws:s3'),
-  awsRegion: z.string().optional(),
-  eventTime: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO 8601 time'),
-  eventName: z
-    .string()
-    .regex(
-      /^(s3:)?(ObjectCreated|ObjectRemoved):[A-Za-z]+$/,
-      'expected an ObjectCreated:* or ObjectRemoved:* event (other event types are not subscribed)',
-    ),
-  s3: z.object({
-    bucket: z.object({
-      name: z.string().min(1, 'expected a bucket name'),
-      arn: z.string().optional(),
+export const s3EventRecordSchema = z
+  .object({
+    eventVersion: z.string().regex(/^2\.\d+$/, 'expected an S3 event version 2.x'),
+    eventSource: z.literal('aws:s3'),
+    awsRegion: z.string().optional(),
+    eventTime: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO 8601 time'),
+    eventName: z
+      .string()
+      .refine(
+        (name) => EVENT_NAME.test(name.replace(/^s3:/, '')),
+        'expected ObjectCreated:*, ObjectRemoved:Delete|DeleteMarkerCreated, LifecycleExpiration:Delete|DeleteMarkerCreated, ObjectTagging:Put|Delete, LifecycleTransition or ObjectRestore:Post|Completed|Delete (other event types are not subscribed)',
+      ),
+    userIdentity: z.object({ principalId: z.string().optional() }).optional(),
+    requestParameters: z.object({ sourceIPAddress: z.string().optional() }).optional(),
+    responseElements: z.object({ 'x-amz-request-id': z.string().optional() }).optional(),
+    lifecycleEventData: z
+      .object({
+        transitionEventData: z.object({ destinationStorageClass: z.string().optional() }).optional(),
+      })
+      .optional(),
+    glacierEventData: z
+      .object({
+        restoreEventData: z.object({ lifecycleRestorationExpiryTime: z.string().optional() }).optional(),
+      })
+      .optional(),
+    s3: z.object({
+      bucket: z.object({
+        name: z.string().min(1, 'expected a bucket name'),
+        arn: z.string().optional(),
+      }),
+      object: z.object({
+        key: z.string().min(1, 'expected an object key'),
+        size: z.number().int().nonnegative().optional(),
+        eTag: z.string().optional(),
+        versionId: z.string().optional(),
+        // S3 sends one "only with PUTs and DELETEs"
+        // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html).
+        sequencer: z.string().regex(HEX, 'expected 1 to 64 hexadecimal digits').optional(),
+      }),
     }),
-    object: z.object({
-      key: z.string().min(1, 'expected an object key'),
-      size: z.number().int().nonnegative().optional(),
-      eTag: z.string().optional(),
-      versionId: z.string().optional(),
-      sequencer: z.string().regex(HEX, 'expected 1 to 64 hexadecimal digits'),
-    }),
-  }),
-});
+  })
+  .superRefine((record, context) => {
+    const eventName = record.eventName.replace(/^s3:/, '');
+    if (
+      record.s3.object.sequencer === undefined &&
+      EVENT_NAME.test(eventName) &&
+      eventTypeOf(eventName) !== 'updated'
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['s3', 'object', 'sequencer'],
+        message: `required for ${eventName} (S3 sends one with every PUT and DELETE)`,
+      });
+    }
+  });
 
 export type S3EventRecord = z.output<typeof s3EventRecordSchema>;
 
@@ -67,7 +97,15 @@ export function normalizeETag(eTag: string): string {
   return eTag.replace(/^"|"$/g, '');
 }
 
-/** Normalizes one S3 record: decodes the key, names the event type, drops what the workflow does not use. */
+/** A field of the record, when S3 filled it. */
+function present(value: string | undefined): string | undefined {
+  return value !== undefined && value !== '' ? value : undefined;
+}
+
+/**
+ * Normalizes one S3 record: decodes the key, names the event type, drops what the workflow does not use.
+ * @throws InvalidInputError when a created or removed event has no sequencer (the write guard needs it).
+ */
 export function toObjectEvent(record: S3EventRecord): ObjectEvent {
   const eventName = record.eventName.replace(/^s3:/, '');
   const { bucket, object } = record.s3;
@@ -81,11 +119,35 @@ export function toObjectEvent(record: S3EventRecord): ObjectEvent {
     eventName,
     eventType: eventTypeOf(eventName),
     eventTime: new Date(record.eventTime).toISOString(),
-    sequencer: object.sequencer.toUpperCase(),
+    ...sequencerOf(record, eventName),
     ...(object.size !== undefined ? { size: object.size } : {}),
     ...(object.eTag !== undefined && object.eTag !== '' ? { eTag: normalizeETag(object.eTag) } : {}),
-    ...(record.awsRegion !== undefined && record.awsRegion !== '' ? { region: record.awsRegion } : {}),
+    ...optionalFields({
+      region: present(record.awsRegion),
+      requester: present(record.userIdentity?.principalId),
+      sourceIpAddress: present(record.requestParameters?.sourceIPAddress),
+      requestId: present(record.responseElements?.['x-amz-request-id']),
+      destinationStorageClass: present(
+        record.lifecycleEventData?.transitionEventData?.destinationStorageClass,
+      ),
+      restoreExpiryTime: present(record.glacierEventData?.restoreEventData?.lifecycleRestorationExpiryTime),
+    }),
   };
+}
+
+function optionalFields<T extends Record<string, string | undefined>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function sequencerOf(record: S3EventRecord, eventName: string): { sequencer?: string } {
+  const { sequencer } = record.s3.object;
+  if (sequencer !== undefined) return { sequencer: sequencer.toUpperCase() };
+  if (eventTypeOf(eventName) !== 'updated') {
+    throw new InvalidInputError(
+      `S3 event record ${eventName} of "${record.s3.object.key}" has no s3.object.sequencer (S3 sends one with every PUT and DELETE)`,
+    );
+  }
+  return {};
 }
 
 /**

@@ -10,7 +10,7 @@ const dynamo = DynamoDBDocumentClient.from(traced(new DynamoDBClient(SINGLE_ATTE
   marshallOptions: { removeUndefinedValues: true },
 });
 
-/** The WriteMetadata and WriteTombstone states: one conditional write, newest event wins. */
+/** The WriteMetadata, WriteTombstone and WriteMetadataUpdate states: one conditional write, newest event wins. */
 export const handler = stepHandler({
   name: 'write-metadata',
   schema: writeMetadataInputSchema,
@@ -23,6 +23,8 @@ export const handler = stepHandler({
       metrics.addMetric('StaleEvents', 'Count', 1);
     } else if (result.status === 'deleted') {
       metrics.addMetric('ObjectsDeleted', 'Count', 1);
+    } else if (result.status === 'updated') {
+      metrics.addMetric('MetadataUpdates', 'Count', 1);
     } else {
       metrics.addMetric('ObjectsRecorded', 'Count', 1);
       metrics.addMetric('BytesRecorded', 'Bytes', result.item.FileSize ?? 0);

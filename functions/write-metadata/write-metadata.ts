@@ -5,6 +5,7 @@ import { classifyAwsError } from '../core/errors';
 import {
   buildPresentItem,
   buildTombstoneAttributes,
+  buildUpdateAttributes,
   enrichmentResultSchema,
   type MetadataItem,
   objectDescriptionSchema,
@@ -13,25 +14,42 @@ import { objectEventSchema } from '../core/object-event';
 import { padSequencer } from '../core/sequencer';
 
 /**
- * What the WriteMetadata and WriteTombstone states pass. A created event
- * comes with its description and the enrichment stages' results; a removed
- * event with the object event alone.
+ * What the WriteMetadata, WriteTombstone and WriteMetadataUpdate states pass.
+ * A created event (or a removal that left an older version current) comes
+ * with its description and the enrichment stages' results; a removed event
+ * with the object event alone, and `removal` when DescribeCurrent found what is
+ * current; a metadata event with `update`.
  */
 export const writeMetadataInputSchema = z
   .object({
     object: objectEventSchema,
     executionArn: z.string().min(1),
-    description: objectDescriptionSchema.optional(),
+    // null when DescribeCurrent found no current version: the removal is then a tombstone.
+    description: objectDescriptionSchema.nullish(),
+    removal: z.object({ deleteMarkerVersionId: z.string().optional() }).nullish(),
+    update: z
+      .object({
+        storageClass: z.string(),
+        tags: z.record(z.string(), z.string()),
+        restore: objectDescriptionSchema.shape.restore,
+      })
+      .optional(),
     // One result per enrichment stage: by stage (as the workflow passes them) or as a list.
     enrichments: z
       .union([z.array(enrichmentResultSchema), z.record(z.string(), enrichmentResultSchema)])
       .default([])
       .transform((results) => (Array.isArray(results) ? results : Object.values(results))),
   })
-  .refine((input) => input.object.eventType === 'removed' || input.description !== undefined, {
-    message: 'a created event needs the description of its object',
-    path: ['description'],
-  });
+  .refine(
+    (input) =>
+      input.object.eventType === 'removed' ||
+      (input.object.eventType === 'created' && input.description != null) ||
+      (input.object.eventType === 'updated' && input.update !== undefined),
+    {
+      message: 'a created event needs the description of its object, a metadata event its update',
+      path: ['description'],
+    },
+  );
 export type WriteMetadataInput = z.output<typeof writeMetadataInputSchema>;
 
 export interface WriteMetadataDeps {
@@ -42,7 +60,7 @@ export interface WriteMetadataDeps {
 
 /** The outcome of a write. `written: false` is a normal outcome: a newer event was recorded first. */
 export type WriteMetadataResult =
-  | { written: true; status: 'recorded' | 'deleted'; item: MetadataItem }
+  | { written: true; status: 'recorded' | 'deleted' | 'updated'; item: MetadataItem }
   | { written: false; status: 'stale'; reason: string };
 
 /**
@@ -56,7 +74,7 @@ const GUARD = 'attribute_not_exists(#seq) OR #seq < :seq OR (#seq = :seq AND #ex
 function guardValues(input: WriteMetadataInput) {
   return {
     names: { '#seq': 'Sequencer', '#exec': 'ExecutionArn' },
-    values: { ':seq': padSequencer(input.object.sequencer), ':exec': input.executionArn },
+    values: { ':seq': padSequencer(input.object.sequencer ?? '0'), ':exec': input.executionArn },
   };
 }
 
@@ -80,7 +98,7 @@ function stale(input: WriteMetadataInput, error: { Item?: Record<string, unknown
     status: 'stale',
     reason:
       `s3://${input.object.bucket}/${input.object.key} already records a newer event ` +
-      `(stored sequencer ${storedSequencer(error).replace(/^0+(?=.)/, '')}, this event ${input.object.sequencer})`,
+      `(stored sequencer ${storedSequencer(error).replace(/^0+(?=.)/, '')}, this event ${input.object.sequencer ?? 'none'})`,
   };
 }
 
@@ -102,7 +120,9 @@ export async function writeMetadata(
   const { names, values } = guardValues(input);
   const target = `s3://${object.bucket}/${object.key}`;
 
-  if (object.eventType === 'created' && input.description !== undefined) {
+  if (object.eventType === 'updated') return writeUpdate(input, deps, processedAt);
+  // A created event, or a removal after which an older version is current (versioned bucket): the whole item.
+  if (input.description != null) {
     const item = buildPresentItem({
       object,
       executionArn,
@@ -128,7 +148,10 @@ export async function writeMetadata(
     return { written: true, status: 'recorded', item };
   }
 
-  const attributes: Record<string, unknown> = buildTombstoneAttributes({ object, executionArn, processedAt });
+  const attributes: Record<string, unknown> = buildTombstoneAttributes(
+    { object, executionArn, processedAt },
+    input.removal ?? undefined,
+  );
   const set = Object.keys(attributes).map((_, index) => `#a${index} = :a${index}`);
   const setNames = Object.fromEntries(Object.keys(attributes).map((name, index) => [`#a${index}`, name]));
   const setValues = Object.fromEntries(
@@ -162,5 +185,71 @@ export async function writeMetadata(
   } catch (error) {
     if (isConditionFailure(error)) return stale(input, error);
     throw classifyAwsError(error, `UpdateItem (tombstone) ${target} in ${tableName}`);
+  }
+}
+
+/**
+ * The guard of a metadata event (tags, Lifecycle transition, restore), which
+ * S3 sends without a sequencer: the item is present, was created no later than
+ * the event, holds no later metadata event, and (versioned bucket) describes
+ * the event's version. The attributes written were read when the step ran,
+ * so a later read never loses to an earlier one that arrives late.
+ */
+const UPDATE_GUARD =
+  'attribute_exists(#status) AND #status = :present AND #upload <= :time AND (attribute_not_exists(#metaTime) OR #metaTime < :time)';
+
+/** Applies a metadata event to a present item (UpdateItem): no content is read, the sequencer is left alone. */
+async function writeUpdate(
+  input: WriteMetadataInput,
+  { dynamo, tableName }: WriteMetadataDeps,
+  processedAt: Date,
+): Promise<WriteMetadataResult> {
+  const { object, executionArn, update } = input;
+  if (update === undefined) throw new Error('writeUpdate needs an update'); // excluded by the input schema
+  const attributes = buildUpdateAttributes({ object, executionArn, processedAt }, update);
+  const entries = Object.entries(attributes);
+  const set = entries.map((_, index) => `#a${index} = :a${index}`);
+  // A restore that expired, or tags all removed, must not leave the old values behind.
+  const removable = ['RestoreStatus', 'RestoreExpiryDate'].filter((name) => !(name in attributes));
+  const versioned = object.versionId !== undefined;
+  try {
+    const response = await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { BucketName: object.bucket, ObjectKey: object.key },
+        UpdateExpression: `SET ${set.join(', ')}${removable.length > 0 ? ` REMOVE ${removable.map((_, index) => `#r${index}`).join(', ')}` : ''}`,
+        ConditionExpression: `${UPDATE_GUARD}${versioned ? ' AND #version = :version' : ''}`,
+        ExpressionAttributeNames: {
+          '#status': 'Status',
+          '#upload': 'UploadTime',
+          '#metaTime': 'MetadataEventTime',
+          ...(versioned ? { '#version': 'VersionId' } : {}),
+          ...Object.fromEntries(entries.map(([name], index) => [`#a${index}`, name])),
+          ...Object.fromEntries(removable.map((name, index) => [`#r${index}`, name])),
+        },
+        ExpressionAttributeValues: {
+          ':present': 'present',
+          ':time': object.eventTime,
+          ...(versioned ? { ':version': object.versionId } : {}),
+          ...Object.fromEntries(entries.map(([, value], index) => [`:a${index}`, value])),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { written: true, status: 'updated', item: response.Attributes as MetadataItem };
+  } catch (error) {
+    if (isConditionFailure(error)) {
+      return {
+        written: false,
+        status: 'stale',
+        reason:
+          `s3://${object.bucket}/${object.key} has no present item of ${versioned ? `version ${object.versionId}` : 'this object'} ` +
+          `created by ${object.eventTime} without a later metadata event: ${object.eventName} left it as it is`,
+      };
+    }
+    throw classifyAwsError(
+      error,
+      `UpdateItem (metadata) s3://${object.bucket}/${object.key} in ${tableName}`,
+    );
   }
 }

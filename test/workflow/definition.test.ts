@@ -10,7 +10,7 @@ import {
   worstCaseTaskSeconds,
 } from '../../statemachine/policy';
 import { ENRICHMENT_STAGES, WORKFLOW_STEPS } from '../../statemachine/steps';
-import { loadDefinition } from './harness';
+import { functionArn, loadDefinition } from './harness';
 
 type Retrier = {
   ErrorEquals: string[];
@@ -71,7 +71,15 @@ describe('the definition file', () => {
   });
 
   it.each(tasks)('%s has the canonical Catch of its place in the workflow', (name, state) => {
-    const readers = ['DescribeObject', ...stageStates];
+    // Every Task of describe-object (whatever its mode) and every enrichment stage reads the object.
+    const describers = tasks
+      .filter(
+        ([, task]) =>
+          (task as { Parameters?: { FunctionName?: string } }).Parameters?.FunctionName ===
+          functionArn('describe-object'),
+      )
+      .map(([taskName]) => taskName);
+    const readers = [...describers, ...stageStates];
     expect(state.Catch).toEqual(readers.includes(name) ? CATCH_OBJECT_READER : CATCH_MAIN_PATH);
   });
 

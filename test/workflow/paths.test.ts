@@ -93,6 +93,143 @@ describe('removed object', () => {
   });
 });
 
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeletingObjectVersions.html: permanently deleting
+// a version makes the next one current; deleting a delete marker brings the object back.
+describe('version permanently deleted (versioned bucket)', () => {
+  const versionDeleted = objectEvent({
+    key: 'images/cat 1.png',
+    eventType: 'removed',
+    eventName: 'ObjectRemoved:Delete',
+    versionId: 'v2',
+    sequencer: '0055AED6DCD90281F0',
+    size: undefined,
+    eTag: undefined,
+  });
+  const headNotFound = (headers: Record<string, string>) => {
+    const error = awsError('NotFound', 404);
+    Object.defineProperty(error, '$response', { value: { statusCode: 404, headers }, enumerable: false });
+    return error;
+  };
+
+  it('records the version that is current now, enriched like a new object, and notifies an update', async () => {
+    s3.on(HeadObjectCommand).resolves({
+      ContentType: 'image/png',
+      ContentLength: png.length,
+      ETag: `"${ETAG}"`,
+      VersionId: 'v1',
+      LastModified: new Date('2026-11-20T08:00:00.000Z'),
+    });
+    const run = await runWorkflow({ object: versionDeleted });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered).toEqual([
+      'RouteEvent',
+      'DescribeCurrent',
+      'CurrentVersion',
+      'SniffContent',
+      'WriteMetadata',
+      'WasWritten',
+      'Notify',
+    ]);
+    expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input).not.toHaveProperty('VersionId');
+    expect(dynamo.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({
+      Status: 'present',
+      VersionId: 'v1',
+      DetectedContentType: 'image/png',
+      RecordType: 'DELETE',
+    });
+    expect(publishedTypes()).toEqual(['object.updated']);
+  });
+
+  it('tombstones the item, naming the delete marker, when a marker is current', async () => {
+    s3.on(HeadObjectCommand).rejects(
+      headNotFound({ 'x-amz-delete-marker': 'true', 'x-amz-version-id': 'marker-1' }),
+    );
+    const run = await runWorkflow({ object: versionDeleted });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered).toEqual([
+      'RouteEvent',
+      'DescribeCurrent',
+      'CurrentVersion',
+      'WriteMetadata',
+      'WasWritten',
+      'Notify',
+    ]);
+    const values = Object.values(
+      dynamo.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues ?? {},
+    );
+    expect(values).toEqual(expect.arrayContaining(['deleted', true, 'marker-1']));
+    expect(publishedTypes()).toEqual(['object.deleted']);
+  });
+
+  it('writes a delete marker event straight to a tombstone, describing nothing', async () => {
+    const run = await runWorkflow({
+      object: { ...versionDeleted, eventName: 'ObjectRemoved:DeleteMarkerCreated', versionId: 'marker-2' },
+    });
+    expect(run.statesEntered).toEqual(['RouteEvent', 'WriteTombstone', 'WasWritten', 'Notify']);
+    expect(s3.calls()).toHaveLength(0);
+  });
+});
+
+describe('metadata event (tags, Lifecycle transition, restore)', () => {
+  const tagged = objectEvent({
+    key: 'images/cat 1.png',
+    eventType: 'updated',
+    eventName: 'ObjectTagging:Put',
+    sequencer: undefined,
+    size: undefined,
+    eTag: undefined,
+  });
+
+  it('refreshes the tags of the item without reading the content, and notifies the change', async () => {
+    s3.on(HeadObjectCommand).resolves({
+      ContentType: 'image/png',
+      ContentLength: png.length,
+      ETag: `"${ETAG}"`,
+      TagCount: 1,
+    });
+    s3.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: 'project', Value: 'q4' }] });
+    dynamo.on(UpdateCommand).callsFake(async () => ({
+      Attributes: {
+        BucketName: 'uploads',
+        ObjectKey: 'images/cat 1.png',
+        Status: 'present',
+        Tags: { project: 'q4' },
+      },
+    }));
+    const run = await runWorkflow({ object: tagged });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered).toEqual([
+      'RouteEvent',
+      'DescribeMetadata',
+      'WriteMetadataUpdate',
+      'WasWritten',
+      'Notify',
+    ]);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(publishedTypes()).toEqual(['object.tags-changed']);
+  });
+
+  it('ends as gone when the object no longer exists', async () => {
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+    const run = await runWorkflow({ object: { ...tagged, eventName: 'LifecycleTransition' } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered).toEqual(['RouteEvent', 'DescribeMetadata', 'ObjectGone']);
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it('ends as stale, notifying nobody, when there is no present item to update yet', async () => {
+    dynamo
+      .on(UpdateCommand)
+      .rejects(
+        new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+      );
+    const run = await runWorkflow({ object: { ...tagged, eventName: 'ObjectRestore:Completed' } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered.slice(-2)).toEqual(['WasWritten', 'Stale']);
+    expect(sns.calls()).toHaveLength(0);
+  });
+});
+
 describe('object gone before it is described', () => {
   it('ends successfully, marked gone, writing and notifying nothing', async () => {
     s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));

@@ -22,6 +22,9 @@ describe('buildPresentItem', () => {
       ObjectKey: 'reports/q3 2026 (final).csv',
       Status: 'present',
       EventName: 'ObjectCreated:Put',
+      RecordType: 'CREATE',
+      IsDeleteMarker: false,
+      IsMultipart: false,
       Sequencer: padSequencer('0055AED6DCD90281E5'),
       ExecutionArn: EXECUTION_ARN,
       UploadTime: '2026-11-25T10:15:30.123Z',
@@ -49,7 +52,7 @@ describe('buildPresentItem', () => {
     });
     expect(item).not.toHaveProperty('VersionId');
     expect(item).not.toHaveProperty('ContentEncoding');
-    expect(item).not.toHaveProperty('ChecksumAlgorithms');
+    expect(item).not.toHaveProperty('ChecksumAlgorithm');
   });
 
   it('takes the version id from the description, or else from the event', () => {
@@ -117,6 +120,8 @@ describe('buildTombstoneAttributes', () => {
     ).toEqual({
       Status: 'deleted',
       EventName: 'ObjectRemoved:Delete',
+      RecordType: 'DELETE',
+      IsDeleteMarker: false,
       Sequencer: padSequencer('F0'),
       ExecutionArn: EXECUTION_ARN,
       ProcessedAt: '2026-11-25T10:15:31.000Z',

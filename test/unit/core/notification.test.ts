@@ -4,6 +4,7 @@ import {
   buildNotification,
   NOTIFICATION_SCHEMA_VERSION,
   notificationBytes,
+  notificationTypeOf,
   toSubject,
 } from '../../../functions/core/notification';
 import { EXECUTION_ARN, objectEvent } from '../../support/fixtures';
@@ -13,6 +14,8 @@ const item: MetadataItem = {
   ObjectKey: 'reports/q3 2026 (final).csv',
   Status: 'present',
   EventName: 'ObjectCreated:Put',
+  RecordType: 'CREATE',
+  IsDeleteMarker: false,
   Sequencer: '0055AED6DCD90281E5'.padStart(64, '0'),
   ExecutionArn: EXECUTION_ARN,
   UploadTime: '2026-11-25T10:15:30.123Z',
@@ -125,6 +128,70 @@ describe('buildNotification for other outcomes', () => {
       cause: 'x'.repeat(100_000),
     });
     expect(parse(notification.message).document.failure.cause.length).toBeLessThan(5_000);
+  });
+});
+
+describe('notification types', () => {
+  it.each([
+    [
+      'a created event',
+      { eventType: 'created', eventName: 'ObjectCreated:Put' },
+      'present',
+      'object.created',
+    ],
+    [
+      'a removal that left no current version',
+      { eventType: 'removed', eventName: 'ObjectRemoved:Delete' },
+      'deleted',
+      'object.deleted',
+    ],
+    [
+      'a removal that left an older version current',
+      { eventType: 'removed', eventName: 'ObjectRemoved:Delete' },
+      'present',
+      'object.updated',
+    ],
+    [
+      'a tag change',
+      { eventType: 'updated', eventName: 'ObjectTagging:Put' },
+      'present',
+      'object.tags-changed',
+    ],
+    [
+      'tags deleted',
+      { eventType: 'updated', eventName: 'ObjectTagging:Delete' },
+      'present',
+      'object.tags-changed',
+    ],
+    [
+      'a Lifecycle transition',
+      { eventType: 'updated', eventName: 'LifecycleTransition' },
+      'present',
+      'object.updated',
+    ],
+    [
+      'a completed restore',
+      { eventType: 'updated', eventName: 'ObjectRestore:Completed' },
+      'present',
+      'object.updated',
+    ],
+  ] as const)('names %s %s', (_case, event, status, type) => {
+    expect(notificationTypeOf(event, { Status: status })).toBe(type);
+  });
+
+  it('sends a tag change with the new tags, its type as a filterable attribute, and no sequencer (S3 sends none)', () => {
+    const notification = buildNotification({
+      kind: 'recorded',
+      object: objectEvent({ eventType: 'updated', eventName: 'ObjectTagging:Put', sequencer: undefined }),
+      item: { ...item, Tags: { project: 'q4' }, RecordType: 'UPDATE_METADATA' },
+    });
+    expect(notification.document).toMatchObject({
+      type: 'object.tags-changed',
+      object: { tags: { project: 'q4' }, recordType: 'UPDATE_METADATA' },
+    });
+    expect(notification.document).not.toHaveProperty('sequencer');
+    expect(notification.attributes.eventType).toEqual({ DataType: 'String', StringValue: 'tags-changed' });
+    expect(notification.subject).toBe('Tags changed: s3://uploads/reports/q3 2026 (final).csv');
   });
 });
 

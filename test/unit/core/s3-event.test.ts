@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../../../functions/core/errors';
+import type { ObjectEvent } from '../../../functions/core/object-event';
 import { normalizeETag, parseNotificationBody } from '../../../functions/core/s3-event';
-import { fixtureText } from '../../support/fixtures';
+import { fixture, fixtureText } from '../../support/fixtures';
 
 function events(fixtureName: string) {
   const parsed = parseNotificationBody(fixtureText(`events/${fixtureName}`));
@@ -21,6 +22,10 @@ describe('parseNotificationBody', () => {
         size: 1024,
         eTag: 'd41d8cd98f00b204e9800998ecf8427e',
         region: 'eu-west-1',
+        // https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+        requester: 'AWS:AIDAEXAMPLE',
+        sourceIpAddress: '203.0.113.10',
+        requestId: 'C3D13FE58DE4C810',
       },
     ]);
   });
@@ -97,8 +102,76 @@ describe('parseNotificationBody', () => {
 
   it('rejects event types that are not subscribed, saying which are', () => {
     expect(() => parseNotificationBody(fixtureText('events/unsupported-event-type.json'))).toThrow(
-      /Records\[0\]\.eventName: expected an ObjectCreated:\* or ObjectRemoved:\* event/,
+      /Records\[0\]\.eventName: expected ObjectCreated:\*, ObjectRemoved:Delete\|DeleteMarkerCreated, .* \(other event types are not subscribed\)/,
     );
+  });
+
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html:
+  // the sequencer is "only used with PUTs and DELETEs".
+  it('reads metadata events (tags, Lifecycle transition, restore), which come without a sequencer', () => {
+    const record = (eventName: string, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        Records: [
+          {
+            ...fixture<{ Records: Record<string, unknown>[] }>('events/object-created-put.json').Records[0],
+            eventVersion: '2.3',
+            eventName,
+            s3: { bucket: { name: 'uploads' }, object: { key: 'a/b.txt', eTag: 'aa', size: 2 } },
+            ...extra,
+          },
+        ],
+      });
+    const [tagging] = (parseNotificationBody(record('ObjectTagging:Put')) as { events: ObjectEvent[] })
+      .events;
+    expect(tagging).toMatchObject({ eventType: 'updated', eventName: 'ObjectTagging:Put' });
+    expect(tagging).not.toHaveProperty('sequencer');
+    const [transition] = (
+      parseNotificationBody(
+        record('LifecycleTransition', {
+          lifecycleEventData: { transitionEventData: { destinationStorageClass: 'GLACIER' } },
+        }),
+      ) as { events: ObjectEvent[] }
+    ).events;
+    expect(transition).toMatchObject({ eventType: 'updated', destinationStorageClass: 'GLACIER' });
+    const [restored] = (
+      parseNotificationBody(
+        record('ObjectRestore:Completed', {
+          glacierEventData: {
+            restoreEventData: { lifecycleRestorationExpiryTime: '2026-12-01T00:00:00.000Z' },
+          },
+        }),
+      ) as { events: ObjectEvent[] }
+    ).events;
+    expect(restored).toMatchObject({ eventType: 'updated', restoreExpiryTime: '2026-12-01T00:00:00.000Z' });
+    expect(() => parseNotificationBody(record('ObjectCreated:Put'))).toThrow(
+      /Records\[0\]\.s3\.object\.sequencer: required for ObjectCreated:Put/,
+    );
+  });
+
+  it('reads Lifecycle expirations as removals (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configure-notification.html)', () => {
+    const body = JSON.stringify({
+      Records: [
+        {
+          eventVersion: '2.3',
+          eventSource: 'aws:s3',
+          awsRegion: 'us-west-2',
+          eventTime: '1970-01-01T00:00:00.000Z',
+          eventName: 'LifecycleExpiration:Delete',
+          userIdentity: { principalId: 's3.amazonaws.com' },
+          requestParameters: { sourceIPAddress: 's3.amazonaws.com' },
+          responseElements: { 'x-amz-request-id': 'C3D13FE58DE4C810' },
+          s3: {
+            bucket: { name: 'mybucket' },
+            object: { key: 'expiration/delete', sequencer: '0055AED6DCD90281E5' },
+          },
+        },
+      ],
+    });
+    expect((parseNotificationBody(body) as { events: ObjectEvent[] }).events[0]).toMatchObject({
+      eventType: 'removed',
+      eventName: 'LifecycleExpiration:Delete',
+      requester: 's3.amazonaws.com',
+    });
   });
 
   it('rejects event version 1.x', () => {

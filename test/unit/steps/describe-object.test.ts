@@ -2,6 +2,7 @@ import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, S3Client 
 import { mockClient } from 'aws-sdk-client-mock';
 import { SAMPLE_BYTES } from '../../../functions/core/enrichment';
 import { handler } from '../../../functions/describe-object';
+import type { DescribedObject } from '../../../functions/describe-object/describe-object';
 import { objectEvent } from '../../support/fixtures';
 
 const s3 = mockClient(S3Client);
@@ -46,7 +47,7 @@ describe('describe-object handler', () => {
       lastModified: '2026-11-25T10:15:30.000Z',
       storageClass: 'STANDARD',
       serverSideEncryption: 'AES256',
-      checksumAlgorithms: ['CRC32'],
+      checksumAlgorithm: 'CRC32',
       checksumType: 'FULL_OBJECT',
       userMetadata: { owner: 'finance' },
       tags: { project: 'q3' },
@@ -60,7 +61,11 @@ describe('describe-object handler', () => {
 
   it('asks for the event version in a versioned bucket', async () => {
     s3.on(HeadObjectCommand).resolves({ ...head, VersionId: 'v1' });
-    const { description } = await handler({ object: objectEvent({ versionId: 'v1' }) });
+    const { description } = (await handler({
+      object: objectEvent({ versionId: 'v1' }),
+    })) as DescribedObject & {
+      exists: true;
+    };
     expect(description.versionId).toBe('v1');
     expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input.VersionId).toBe('v1');
     expect(s3.commandCalls(GetObjectTaggingCommand)[0]?.args[0].input.VersionId).toBe('v1');
@@ -76,7 +81,9 @@ describe('describe-object handler', () => {
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html (Range, If-Match, VersionId)
   it('reads the first bytes once, as the sample of every enrichment stage, pinned to the described ETag and version', async () => {
     s3.on(HeadObjectCommand).resolves({ ...head, ContentLength: content.length, VersionId: 'v1' });
-    const { sample } = await handler({ object: objectEvent({ versionId: 'v1' }) });
+    const { sample } = (await handler({ object: objectEvent({ versionId: 'v1' }) })) as DescribedObject & {
+      exists: true;
+    };
     expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input)).toEqual([
       {
         Bucket: 'uploads',
@@ -171,6 +178,97 @@ describe('describe-object handler', () => {
   it('fails with PermanentError when access is denied', async () => {
     s3.on(HeadObjectCommand).rejects(sdkError('Forbidden', 403));
     await expect(handler({ object: objectEvent() })).rejects.toMatchObject({ name: 'PermanentError' });
+  });
+
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html, "Versioning"
+  describe('mode current (a version permanently deleted in a versioned bucket)', () => {
+    const removed = objectEvent({
+      eventType: 'removed',
+      eventName: 'ObjectRemoved:Delete',
+      versionId: 'v2',
+      size: undefined,
+      eTag: undefined,
+    });
+    /** A 404 as the SDK throws it for a HEAD, with the raw response it keeps on the error. */
+    function headNotFound(headers: Record<string, string>) {
+      const error = sdkError('NotFound', 404);
+      Object.defineProperty(error, '$response', { value: { statusCode: 404, headers }, enumerable: false });
+      return error;
+    }
+
+    it('describes the version that is current now (HeadObject without a version id), with its sample', async () => {
+      s3.on(HeadObjectCommand).resolves({
+        ...head,
+        ContentLength: content.length,
+        VersionId: 'v1',
+        TagCount: undefined,
+      });
+      const result = await handler({ object: removed, mode: 'current' });
+      expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input).not.toHaveProperty('VersionId');
+      expect(result).toMatchObject({
+        exists: true,
+        description: { versionId: 'v1', contentType: 'text/csv' },
+        sample: { read: true },
+        removal: null,
+      });
+    });
+
+    it('names the delete marker when one is current (404 with x-amz-delete-marker and its x-amz-version-id)', async () => {
+      s3.on(HeadObjectCommand).rejects(
+        headNotFound({ 'x-amz-delete-marker': 'true', 'x-amz-version-id': 'marker-9' }),
+      );
+      await expect(handler({ object: removed, mode: 'current' })).resolves.toEqual({
+        exists: false,
+        description: null,
+        sample: null,
+        removal: { deleteMarkerVersionId: 'marker-9' },
+      });
+    });
+
+    it('says nothing is current when the key has no version left (a plain 404)', async () => {
+      s3.on(HeadObjectCommand).rejects(headNotFound({}));
+      await expect(handler({ object: removed, mode: 'current' })).resolves.toMatchObject({
+        exists: false,
+        removal: {},
+      });
+    });
+  });
+
+  describe('mode metadata (tags, Lifecycle transition, restore)', () => {
+    it('reads storage class, restore state and tags, never the content', async () => {
+      s3.on(HeadObjectCommand).resolves({
+        ...head,
+        StorageClass: 'GLACIER',
+        Restore: 'ongoing-request="false", expiry-date="Fri, 21 Dec 2012 00:00:00 GMT"',
+      });
+      await expect(
+        handler({
+          object: objectEvent({ eventType: 'updated', eventName: 'ObjectRestore:Completed' }),
+          mode: 'metadata',
+        }),
+      ).resolves.toEqual({
+        update: {
+          storageClass: 'GLACIER',
+          tags: { project: 'q3' },
+          restore: { ongoing: false, expiryDate: '2012-12-21T00:00:00.000Z' },
+        },
+      });
+      expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    });
+
+    it('reports a restore in progress (x-amz-restore: ongoing-request="true")', async () => {
+      s3.on(HeadObjectCommand).resolves({
+        ...head,
+        StorageClass: 'DEEP_ARCHIVE',
+        Restore: 'ongoing-request="true"',
+      });
+      await expect(
+        handler({
+          object: objectEvent({ eventType: 'updated', eventName: 'ObjectRestore:Post' }),
+          mode: 'metadata',
+        }),
+      ).resolves.toMatchObject({ update: { restore: { ongoing: true } } });
+    });
   });
 
   it('rejects input without an object event', async () => {

@@ -124,6 +124,8 @@ describe('write-metadata handler, removed events', () => {
     expect(set).toEqual({
       Status: 'deleted',
       EventName: 'ObjectRemoved:Delete',
+      RecordType: 'DELETE',
+      IsDeleteMarker: false,
       Sequencer: padSequencer('0055AED6DCD90281F0'),
       ExecutionArn: EXECUTION_ARN,
       ProcessedAt: expect.any(String),
@@ -157,5 +159,125 @@ describe('write-metadata handler, enrichment results', () => {
       executionArn: EXECUTION_ARN,
     });
     expect(result).toMatchObject({ written: true, item: { Category: 'text' } });
+  });
+});
+
+/** The attributes an UpdateItem call SETs, by name. */
+function setOf(
+  input:
+    | {
+        UpdateExpression?: string;
+        ExpressionAttributeNames?: Record<string, string>;
+        ExpressionAttributeValues?: Record<string, unknown>;
+      }
+    | undefined,
+) {
+  const names = input?.ExpressionAttributeNames ?? {};
+  const values = input?.ExpressionAttributeValues ?? {};
+  return Object.fromEntries(
+    [...(input?.UpdateExpression ?? '').matchAll(/(#a\d+) = (:a\d+)/g)].map(([, name, value]) => [
+      names[name ?? ''],
+      values[value ?? ''],
+    ]),
+  );
+}
+
+describe('write-metadata handler, versioned removals', () => {
+  const versionDelete = objectEvent({
+    eventType: 'removed',
+    eventName: 'ObjectRemoved:Delete',
+    versionId: 'v2',
+    sequencer: '0055AED6DCD90281F0',
+    size: undefined,
+    eTag: undefined,
+  });
+
+  it('records the version that became current as a present item, uploaded when it was last modified', async () => {
+    const result = await handler({
+      object: versionDelete,
+      executionArn: EXECUTION_ARN,
+      description: { ...description, versionId: 'v1', lastModified: '2026-11-20T08:00:00.000Z' },
+      removal: null,
+    });
+    expect(result).toMatchObject({ written: true, status: 'recorded' });
+    expect(dynamo.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({
+      Status: 'present',
+      VersionId: 'v1',
+      RecordType: 'DELETE',
+      IsDeleteMarker: false,
+      UploadTime: '2026-11-20T08:00:00.000Z',
+      UploadDay: '2026-11-20',
+    });
+  });
+
+  it('tombstones the item with the delete marker that is current now', async () => {
+    await handler({
+      object: versionDelete,
+      executionArn: EXECUTION_ARN,
+      description: null,
+      removal: { deleteMarkerVersionId: 'marker-9' },
+    });
+    expect(setOf(dynamo.commandCalls(UpdateCommand)[0]?.args[0].input)).toMatchObject({
+      Status: 'deleted',
+      IsDeleteMarker: true,
+      DeletedVersionId: 'marker-9',
+    });
+  });
+});
+
+describe('write-metadata handler, metadata events', () => {
+  const tagged = objectEvent({
+    eventType: 'updated',
+    eventName: 'ObjectTagging:Put',
+    sequencer: undefined,
+    eventTime: '2026-11-26T09:00:00.000Z',
+  });
+  const update = { storageClass: 'STANDARD', tags: { project: 'q4' } };
+
+  it('sets tags and record type on a present item, guarded by the event time, without touching the sequencer', async () => {
+    dynamo
+      .on(UpdateCommand)
+      .callsFake(async () => ({ Attributes: { Status: 'present', Tags: { project: 'q4' } } }));
+    const result = await handler({ object: tagged, executionArn: EXECUTION_ARN, update });
+    expect(result).toMatchObject({ written: true, status: 'updated' });
+    const input = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(setOf(input)).toMatchObject({
+      Tags: { project: 'q4' },
+      StorageClass: 'STANDARD',
+      RecordType: 'UPDATE_METADATA',
+      EventName: 'ObjectTagging:Put',
+      MetadataEventTime: '2026-11-26T09:00:00.000Z',
+    });
+    expect(setOf(input)).not.toHaveProperty('Sequencer');
+    expect(input?.ConditionExpression).toContain('#status = :present');
+    expect(input?.ExpressionAttributeValues?.[':time']).toBe('2026-11-26T09:00:00.000Z');
+    // A restore that is over leaves no restore attributes behind.
+    expect(input?.UpdateExpression).toMatch(/REMOVE #r0, #r1$/);
+  });
+
+  it('only touches the item of the event version in a versioned bucket', async () => {
+    await handler({ object: { ...tagged, versionId: 'v1' }, executionArn: EXECUTION_ARN, update });
+    const input = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.ConditionExpression).toContain('#version = :version');
+    expect(input?.ExpressionAttributeValues?.[':version']).toBe('v1');
+  });
+
+  it('reports an event about no present item (or an older one) as stale, not an error', async () => {
+    dynamo
+      .on(UpdateCommand)
+      .rejects(
+        new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+      );
+    await expect(handler({ object: tagged, executionArn: EXECUTION_ARN, update })).resolves.toMatchObject({
+      written: false,
+      status: 'stale',
+      reason: expect.stringContaining('ObjectTagging:Put left it as it is'),
+    });
+  });
+
+  it('rejects a metadata event without its update', async () => {
+    await expect(handler({ object: tagged, executionArn: EXECUTION_ARN })).rejects.toMatchObject({
+      name: 'InvalidInputError',
+    });
   });
 });
