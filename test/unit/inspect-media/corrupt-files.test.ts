@@ -17,6 +17,8 @@ const TYPES: Record<string, string> = {
   gif: 'image/gif',
   webp: 'image/webp',
   tiff: 'image/tiff',
+  avif: 'image/avif',
+  heic: 'image/heic',
   pdf: 'application/pdf',
   wav: 'audio/wav',
   mp3: 'audio/mpeg',

@@ -174,6 +174,18 @@ describe('images', () => {
     expect(result.attributes).toEqual({ ImageWidth: 100, ImageHeight: 60, CameraModel: 'Fixture Cam' });
   });
 
+  it.each([
+    ['AVIF', 'gradient.avif', 'image/avif'],
+    ['HEIC', 'gradient.heic', 'image/heic'],
+  ])(
+    "reads a %s image's size from its ispe property (ISO/IEC 23008-12 6.5.3)",
+    async (_format, name, type) => {
+      // exiftool: 120x80.
+      const result = await inspect(stageInput(fixture(name), type));
+      expect(result.attributes).toEqual({ ImageWidth: 120, ImageHeight: 80 });
+    },
+  );
+
   it('goes by what content sniffing detected over the declared type', async () => {
     const png = sample('photo.png');
     const result = await inspect(stageInput(png, 'application/octet-stream', 'image/png'));
@@ -270,6 +282,39 @@ describe('audio and video', () => {
     expect(result.attributes).toEqual({ DurationSeconds: 2 });
     expect(requestedRanges()).toHaveLength(1);
     expect(requestedRanges()[0]?.[0]).toBe(moov);
+  });
+
+  /** An ISO BMFF box: 32-bit size, type, content. */
+  const box = (type: string, ...content: Uint8Array[]) => {
+    const body = Buffer.concat(content);
+    const header = Buffer.alloc(8);
+    header.writeUInt32BE(8 + body.length);
+    header.write(type, 4, 'latin1');
+    return new Uint8Array(Buffer.concat([header, body]));
+  };
+  const fullBox = (version: number, ...fields: Buffer[]) =>
+    Buffer.concat([Buffer.from([version, 0, 0, 0]), ...fields]);
+  const u32 = (n: number) => Buffer.from([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+  const u64 = (n: bigint) => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64BE(n);
+    return b;
+  };
+  const ftyp = box('ftyp', Buffer.from('isom\0\0\x02\0isomiso2', 'latin1'));
+
+  it('reads a version 1 mvhd, with 64-bit times and duration (ISO/IEC 14496-12 8.2.2.2)', async () => {
+    const mvhd = box('mvhd', fullBox(1, u64(0n), u64(0n), u32(90000), u64(90000n * 3600n * 5n + 45000n)));
+    const mp4 = Buffer.concat([ftyp, box('moov', mvhd)]);
+    const result = await inspect(stageInput(new Uint8Array(mp4), 'video/mp4'));
+    expect(result.attributes).toEqual({ DurationSeconds: 18000.5 });
+  });
+
+  it('gives no duration, and no warning, for a fragmented MP4 whose mvhd says 0 (ISO/IEC 14496-12 8.8)', async () => {
+    const mvhd = box('mvhd', fullBox(0, u32(0), u32(0), u32(1000), u32(0)));
+    const mp4 = Buffer.concat([ftyp, box('moov', mvhd, box('mvex')), box('moof'), box('mdat')]);
+    const result = await inspect(stageInput(new Uint8Array(mp4), 'video/mp4'));
+    expect(result.attributes).toEqual({});
+    expect(log.warn).not.toHaveBeenCalled();
   });
 
   it('skips megabytes of media data: the moov after a 20 MB mdat costs one small read', async () => {
