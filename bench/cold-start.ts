@@ -1,46 +1,82 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { functionBundling } from '../cdk/function-bundling';
+import { DEFAULT_TABLE_NAME, METRIC_NAMESPACE, SERVICE_NAME } from '../functions/core/names';
+import { FUNCTION_NAMES, type FunctionName } from '../statemachine/steps';
 
 /**
- * Cold start, per handler: the bundle as CDK builds it (esbuild, minified,
- * AWS SDK external, Node 24) and its module initialization time in a fresh
- * Node 24 process (the median of several). Node's own start is not counted:
- * this is the part of a Lambda init duration the code controls.
+ * Cold start, per handler: the bundle as CDK builds it (cdk/function-bundling.ts,
+ * the same options) and its module initialization in a fresh Node process,
+ * the median of several. Node's own start is not counted: this is the part
+ * of a Lambda init duration the code controls.
+ *
+ * Each handler is measured twice, in the same run and interleaved so that the
+ * machine's other load weighs on both alike: as it ships, and as it was
+ * bundled before (the AWS SDK left to the Lambda runtime, required here from
+ * node_modules in its CommonJS build as the runtime would from /var/runtime;
+ * the X-Ray SDK always bundled).
  */
 
 const ROOT = join(__dirname, '..');
-export const HANDLERS = [
-  'starter',
-  'describe-object',
-  'sniff-content',
-  'write-metadata',
-  'publish-notification',
-] as const;
 
-const ENV = {
-  AWS_REGION: 'us-east-1',
-  TABLE_NAME: 'S3FileMetadata',
-  TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:topic',
-  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:machine',
-  POWERTOOLS_METRICS_NAMESPACE: 'S3MetadataPipeline',
-  POWERTOOLS_SERVICE_NAME: 's3-metadata-pipeline',
+/** Every function of the pipeline, from the registry (statemachine/steps.ts). */
+export const HANDLERS: readonly FunctionName[] = FUNCTION_NAMES;
+
+/** How the functions were bundled until the SDK was bundled (issue 14): kept to compare with. */
+export const RUNTIME_SDK_BUNDLING: BundlingOptions = {
+  minify: true,
+  sourceMap: true,
+  target: 'node24',
+  externalModules: ['@aws-sdk/*'],
 };
 
-export interface ColdStart {
-  handler: string;
+/** What Lambda and the stack put in a function's environment, as far as init reads it. */
+const ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_SESSION_TOKEN: 'bench',
+  TABLE_NAME: DEFAULT_TABLE_NAME,
+  TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:topic',
+  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:machine',
+  POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+  POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+};
+
+/** One bundle of one handler, measured. */
+export interface BundleMeasure {
   bundleBytes: number;
+  /** Wall-clock time of the require, median. */
   initMsMedian: number;
+  /** CPU time (user + system) of the require, median: less moved by the machine's other load. */
+  initCpuMsMedian: number;
   /** The heaviest packages in the bundle, by bytes. */
   largestInputs: { name: string; bytes: number }[];
-  /**
-   * Time to load each external dependency (the AWS SDK, which the Lambda
-   * runtime provides) alone in a fresh process (median), slowest first.
-   * Bundled packages are tree-shaken and loaded lazily, so their standalone
-   * load time would mislead: see `largestInputs` for them.
-   */
-  imports: { name: string; initMs: number }[];
+}
+
+/** A handler's cold start as it ships (the top-level fields) and as it was bundled before. */
+export interface ColdStart extends BundleMeasure {
+  handler: string;
+  before: BundleMeasure;
+}
+
+/** The esbuild options `NodejsFunction` derives from its `bundling` props (format CJS, SDK external by default). */
+export function esbuildOptionsOf(bundling: BundlingOptions): BuildOptions {
+  return {
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    minify: bundling.minify ?? false,
+    sourcemap: bundling.sourceMap ?? false,
+    sourcesContent: bundling.sourcesContent ?? true,
+    target: bundling.target ?? 'node24',
+    external: bundling.externalModules ?? ['@aws-sdk/*'],
+    ...(bundling.mainFields ? { mainFields: bundling.mainFields } : {}),
+    ...(bundling.define ? { define: bundling.define } : {}),
+  };
 }
 
 function median(values: number[]): number {
@@ -51,18 +87,21 @@ function median(values: number[]): number {
     : (sorted[middle] ?? 0);
 }
 
-/** Milliseconds to require a module in a fresh Node process (median of `runs`). */
-function requireTime(specifier: string, runs: number): number {
-  const script = `const t=performance.now();require(${JSON.stringify(specifier)});process.stdout.write(String(performance.now()-t))`;
-  const times = Array.from({ length: runs }, () =>
-    Number(
-      execFileSync(process.execPath, ['-e', script], {
-        cwd: ROOT,
-        env: { ...process.env, ...ENV },
-      }).toString(),
-    ),
-  );
-  return median(times);
+/**
+ * Requires a bundle in a fresh Node process; its wall and CPU milliseconds.
+ * With source maps, as deployed (the stack sets NODE_OPTIONS=--enable-source-maps).
+ */
+function requireOnce(file: string, sourceMaps: boolean): { wallMs: number; cpuMs: number } {
+  const script = `const c=process.cpuUsage(),t=performance.now();require(${JSON.stringify(file)});const w=performance.now()-t,u=process.cpuUsage(c);process.stdout.write(JSON.stringify({wallMs:w,cpuMs:(u.user+u.system)/1000}))`;
+  const output = execFileSync(
+    process.execPath,
+    [...(sourceMaps ? ['--enable-source-maps'] : []), '-e', script],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...ENV },
+    },
+  ).toString();
+  return JSON.parse(output) as { wallMs: number; cpuMs: number };
 }
 
 function packageOf(path: string): string {
@@ -72,7 +111,7 @@ function packageOf(path: string): string {
 }
 
 function largestInputs(metafile: Metafile): { name: string; bytes: number }[] {
-  const output = Object.values(metafile.outputs)[0];
+  const output = Object.values(metafile.outputs).find((entry) => entry.entryPoint !== undefined);
   const byPackage = new Map<string, number>();
   for (const [path, input] of Object.entries(output?.inputs ?? {})) {
     const name = packageOf(path);
@@ -84,46 +123,52 @@ function largestInputs(metafile: Metafile): { name: string; bytes: number }[] {
     .slice(0, 5);
 }
 
-/** Measures every handler; `runs` fresh processes each for the init time. */
+/** Bundles one handler as `bundling` says; the bundle's path and its largest inputs. */
+async function bundle(handler: string, bundling: BundlingOptions, outfile: string) {
+  const { metafile } = await build({
+    ...esbuildOptionsOf(bundling),
+    entryPoints: [join(ROOT, 'functions', handler, 'index.ts')],
+    outfile,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return { outfile, largestInputs: largestInputs(metafile) };
+}
+
+/** Measures every handler, shipped and before; `runs` fresh processes each, interleaved. */
 export async function measureColdStarts(runs: number, outDir: string): Promise<ColdStart[]> {
-  mkdirSync(outDir, { recursive: true });
+  const variants = [
+    { name: 'shipped', bundling: functionBundling({ traceSdkCalls: false }) },
+    { name: 'before', bundling: RUNTIME_SDK_BUNDLING },
+  ] as const;
   const results: ColdStart[] = [];
-  const importTimes = new Map<string, number>();
-  const importTime = (name: string) => {
-    const known = importTimes.get(name);
-    if (known !== undefined) return known;
-    const measured = requireTime(name, Math.max(3, Math.floor(runs / 2)));
-    importTimes.set(name, measured);
-    return measured;
-  };
   for (const handler of HANDLERS) {
-    const outfile = join(outDir, `${handler}.js`);
-    const { metafile } = await build({
-      entryPoints: [join(ROOT, 'functions', handler, 'index.ts')],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node24',
-      format: 'cjs',
-      external: ['@aws-sdk/*'],
-      outfile,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    const externals = new Set<string>();
-    for (const output of Object.values(metafile.outputs)) {
-      for (const imported of output.imports) if (imported.external) externals.add(imported.path);
+    const built = await Promise.all(
+      variants.map(async (variant) => {
+        const dir = join(outDir, variant.name);
+        mkdirSync(dir, { recursive: true });
+        return { ...variant, ...(await bundle(handler, variant.bundling, join(dir, `${handler}.js`))) };
+      }),
+    );
+    const samples = built.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
+    for (let run = 0; run < runs; run += 1) {
+      built.forEach((variant, index) => {
+        const { wallMs, cpuMs } = requireOnce(variant.outfile, variant.bundling.sourceMap === true);
+        samples[index]?.wall.push(wallMs);
+        samples[index]?.cpu.push(cpuMs);
+      });
     }
-    results.push({
-      handler,
-      bundleBytes: statSync(outfile).size,
-      initMsMedian: requireTime(outfile, runs),
-      largestInputs: largestInputs(metafile),
-      imports: [...externals]
-        .filter((name) => name.startsWith('@aws-sdk/'))
-        .map((name) => ({ name, initMs: importTime(name) }))
-        .sort((a, b) => b.initMs - a.initMs),
-    });
+    const [shipped, before] = built.map(
+      (variant, index): BundleMeasure => ({
+        bundleBytes: statSync(variant.outfile).size,
+        initMsMedian: median(samples[index]?.wall ?? []),
+        initCpuMsMedian: median(samples[index]?.cpu ?? []),
+        largestInputs: variant.largestInputs,
+      }),
+    );
+    if (shipped === undefined || before === undefined)
+      throw new Error(`${handler}: a variant was not measured`);
+    results.push({ handler, ...shipped, before });
   }
   return results;
 }

@@ -14,7 +14,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { executionName } from '../functions/core/execution-name';
+import { DEFAULT_TABLE_NAME } from '../functions/core/names';
 import { normalizeETag, parseNotificationBody } from '../functions/core/s3-event';
+import { ACCOUNT_ID } from '../local/edge/s3';
+import { REGION, RESOURCES } from '../local/runtime';
 import type { ClassicEvent } from './classic/handler';
 
 /**
@@ -23,8 +26,6 @@ import type { ClassicEvent } from './classic/handler';
  * two buckets. Counts items lost, items wrong, and repeated side effects.
  */
 
-const ACCOUNT = '000000000000';
-const REGION = 'us-east-1';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
@@ -60,7 +61,7 @@ export async function compareCorrectness(deps: {
         NotificationConfiguration: {
           QueueConfigurations: [
             {
-              QueueArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:bench-capture`,
+              QueueArn: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:bench-capture`,
               Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
             },
           ],
@@ -101,7 +102,7 @@ export async function compareCorrectness(deps: {
     for (const body of bodies) {
       const parsed = parseNotificationBody(body);
       if (parsed.kind !== 'events' || parsed.events[0] === undefined) continue;
-      const executionArn = `arn:aws:states:${REGION}:${ACCOUNT}:execution:metadata-pipeline:${executionName(parsed.events[0])}`;
+      const executionArn = `arn:aws:states:${REGION}:${ACCOUNT_ID}:execution:${RESOURCES.stateMachine}:${executionName(parsed.events[0])}`;
       await until(
         async () => {
           const described = await sfn
@@ -117,7 +118,7 @@ export async function compareCorrectness(deps: {
   const pipelineItem = async (bucket: string, key: string) =>
     (
       await dynamo.send(
-        new GetCommand({ TableName: 'S3FileMetadata', Key: { BucketName: bucket, ObjectKey: key } }),
+        new GetCommand({ TableName: DEFAULT_TABLE_NAME, Key: { BucketName: bucket, ObjectKey: key } }),
       )
     ).Item;
   const classicItem = async (key: string) =>

@@ -51,7 +51,10 @@ export type Breakdown = Record<string, number>;
 
 const MILLION = 1_000_000;
 
-function lambdaCost(prices: Prices, perFile: PerFile): Breakdown {
+function lambdaCost(
+  prices: Prices,
+  perFile: Pick<PerFile, 'lambdaInvocations' | 'lambdaBilledMs'>,
+): Breakdown {
   return {
     'Lambda requests': perFile.lambdaInvocations * prices.lambda.perRequest * MILLION,
     'Lambda duration':
@@ -93,13 +96,40 @@ export function expressCost(prices: Prices, perFile: PerFile): Breakdown {
   };
 }
 
+/** What one enrichment stage does per file, counted in a run. */
+export type StageCounts = Pick<PerFile, 'transitions' | 'lambdaInvocations' | 'lambdaBilledMs'>;
+
+/**
+ * What one enrichment stage adds per million files: on STANDARD its Task's
+ * state transitions (one per file, plus one per retry) and its Lambda; on
+ * EXPRESS its Lambda and the execution time it adds (at least its own duration).
+ * Any S3 read a stage makes is in the pipeline's S3 line, not here.
+ */
+export function stageCost(prices: Prices, stage: StageCounts): { standard: Breakdown; express: Breakdown } {
+  const lambda = lambdaCost(prices, stage);
+  return {
+    standard: {
+      'Step Functions transitions': stage.transitions * prices.stepFunctions.standardPerTransition * MILLION,
+      ...lambda,
+    },
+    express: {
+      'Step Functions duration':
+        (stage.lambdaBilledMs / 1000) *
+        prices.stepFunctions.expressMinimumMemoryGb *
+        prices.stepFunctions.expressPerGbSecond *
+        MILLION,
+      ...lambda,
+    },
+  };
+}
+
 /** The classic single Lambda: one invocation, HeadObject, PutItem (no index, no notification). */
 export function classicCost(
   prices: Prices,
   perFile: Pick<PerFile, 'lambdaBilledMs' | 'writeUnits'>,
 ): Breakdown {
   return {
-    ...lambdaCost(prices, { lambdaInvocations: 1, lambdaBilledMs: perFile.lambdaBilledMs } as PerFile),
+    ...lambdaCost(prices, { lambdaInvocations: 1, lambdaBilledMs: perFile.lambdaBilledMs }),
     'DynamoDB writes': perFile.writeUnits * prices.dynamodb.perWriteRequestUnit * MILLION,
     'S3 HEAD/GET requests': 1 * prices.s3.perGetHeadRequest * MILLION,
   };

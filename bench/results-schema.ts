@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ENRICHMENT_STAGES, FUNCTION_NAMES } from '../statemachine/steps';
 
 /** The shape of bench/results/latest.json; the bench validates what it writes, the smoke test what it reads. */
 const latency = z.object({ p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() });
@@ -16,9 +17,15 @@ const score = z.object({
 });
 const breakdown = z.record(z.string(), z.number().nonnegative());
 const costed = z.object({ total: z.number().nonnegative(), breakdown });
+const bundleMeasure = {
+  bundleBytes: z.number().int().positive(),
+  initMsMedian: z.number().positive(),
+  initCpuMsMedian: z.number().positive(),
+  largestInputs: z.array(z.object({ name: z.string(), bytes: z.number().int().nonnegative() })),
+};
 
 export const resultsSchema = z.object({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.literal(2),
   generatedAt: z.string(),
   command: z.string(),
   machine: z.object({
@@ -45,17 +52,10 @@ export const resultsSchema = z.object({
     peakRuntimeRssMb: z.number().positive(),
     peakTreeRssMb: z.number().positive(),
   }),
+  // Each function as it ships (top-level fields) and as it was bundled before (the runtime's AWS SDK).
   coldStart: z
-    .array(
-      z.object({
-        handler: z.string(),
-        bundleBytes: z.number().int().positive(),
-        initMsMedian: z.number().positive(),
-        largestInputs: z.array(z.object({ name: z.string(), bytes: z.number().int().nonnegative() })),
-        imports: z.array(z.object({ name: z.string(), initMs: z.number().nonnegative() })),
-      }),
-    )
-    .length(5),
+    .array(z.object({ handler: z.string(), ...bundleMeasure, before: z.object(bundleMeasure) }))
+    .length(FUNCTION_NAMES.length),
   cost: z.object({
     pricesAsOf: z.string(),
     region: z.string(),
@@ -70,6 +70,20 @@ export const resultsSchema = z.object({
       executionSeconds: z.number().nonnegative(),
     }),
     perMillion: z.object({ standard: costed, express: costed, classic: costed }),
+    // What each enrichment stage adds to the totals above.
+    perStage: z
+      .array(
+        z.object({
+          stage: z.string(),
+          perFile: z.object({
+            transitions: z.number().nonnegative(),
+            lambdaInvocations: z.number().nonnegative(),
+            lambdaBilledMs: z.number().nonnegative(),
+          }),
+          perMillion: z.object({ standard: costed, express: costed }),
+        }),
+      )
+      .length(ENRICHMENT_STAGES.length),
   }),
   targets: z
     .array(z.object({ name: z.string(), target: z.string(), measured: z.number(), met: z.boolean() }))
