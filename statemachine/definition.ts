@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type StepName, WORKFLOW_STEPS } from './steps';
+import { ENRICHMENT_STAGES, type StepName, WORKFLOW_STEPS } from './steps';
 
 /**
  * The workflow definition file: plain Amazon States Language, with one
@@ -54,4 +54,21 @@ export function loadDefinition<Definition = Record<string, unknown>>(
   return JSON.parse(
     fillPlaceholders(readDefinitionText(), definitionSubstitutions(functionArnOf)),
   ) as Definition;
+}
+
+/**
+ * The names of the enrichment stages' Task states, in registry order: the
+ * Task whose ResultPath is each stage's `$.facts.enrichment.<key>`. Tests and
+ * tools list a path's states with this, so that adding a stage changes no list.
+ */
+export function enrichmentStateNames(): string[] {
+  const states = (JSON.parse(readDefinitionText()) as { States: Record<string, { ResultPath?: string }> })
+    .States;
+  return ENRICHMENT_STAGES.map((stage) => {
+    const found = Object.entries(states).find(
+      ([, state]) => state.ResultPath === `$.facts.enrichment.${stage.enrichmentKey}`,
+    );
+    if (found === undefined) throw new Error(`No Task writes $.facts.enrichment.${stage.enrichmentKey}`);
+    return found[0];
+  });
 }

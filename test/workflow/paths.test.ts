@@ -5,8 +5,12 @@ import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, S3Client 
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { enrichmentStateNames } from '../../statemachine/definition';
 import { objectEvent } from '../support/fixtures';
 import { redriveWorkflow, runWorkflow } from './harness';
+
+/** The enrichment stages' states, in order (from the registry): adding a stage changes no list here. */
+const STAGES = enrichmentStateNames();
 
 // The real handlers run; only the AWS services behind them are mocked.
 const s3 = mockClient(S3Client);
@@ -62,7 +66,7 @@ describe('created object', () => {
     expect(run.statesEntered).toEqual([
       'RouteEvent',
       'DescribeObject',
-      'SniffContent',
+      ...STAGES,
       'WriteMetadata',
       'WasWritten',
       'Notify',
@@ -125,7 +129,7 @@ describe('version permanently deleted (versioned bucket)', () => {
       'RouteEvent',
       'DescribeCurrent',
       'CurrentVersion',
-      'SniffContent',
+      ...STAGES,
       'WriteMetadata',
       'WasWritten',
       'Notify',
@@ -411,7 +415,7 @@ describe('redrive after the cause is fixed', () => {
     // RouteEvent succeeded the first time: the redrive starts at the failed step.
     expect(redriven.statesEntered).toEqual([
       'DescribeObject',
-      'SniffContent',
+      ...STAGES,
       'WriteMetadata',
       'WasWritten',
       'Notify',
