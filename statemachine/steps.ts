@@ -55,6 +55,12 @@ export const WORKFLOW_STEPS = [
     enrichmentKey: 'contentSniffing',
   },
   {
+    folder: 'inspect-media',
+    placeholder: 'InspectMediaFunctionArn',
+    access: ['read-objects'],
+    enrichmentKey: 'mediaInspection',
+  },
+  {
     folder: 'write-metadata',
     placeholder: 'WriteMetadataFunctionArn',
     access: ['write-table'],
