@@ -17,7 +17,7 @@ import { TABLE_SCHEMA } from '../functions/core/table-schema';
 import { loadDefinition } from '../statemachine/definition';
 import { FUNCTION_NAMES, type FunctionName, type StepName, WORKFLOW_STEPS } from '../statemachine/steps';
 import type { EdgeRequest, EdgeResponse } from './edge/http';
-import { ACCOUNT_ID, S3Edge } from './edge/s3';
+import { ACCOUNT_ID, S3Edge, s3DataDir } from './edge/s3';
 import { Edge } from './edge/server';
 import { SqsEventSource, type SqsHandler } from './event-source';
 import { forwardFailures } from './execution-events';
@@ -225,7 +225,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     cleanups.push(() => snsSubscribers.stop());
 
-    const s3Edge = new S3Edge({ fauxqsEndpoint: fauxqs.endpoint, store, region: REGION });
+    const s3Edge = new S3Edge({ sqsEndpoint: fauxqs.endpoint, store, region: REGION, dataDir: s3DataDir(dataDir) });
     let stepFunctions: StepFunctionsService | undefined;
     const injector = faultInjector(options.faults ?? NO_FAULTS);
     const edgeOptions = {

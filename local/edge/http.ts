@@ -3,8 +3,13 @@ import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 /** A request as the edge sees it: fully read (bodies are at most a few parts of a multipart upload). */
 export interface EdgeRequest {
   method: string;
-  /** Path and query, as received. */
+  /** Path and query, parsed (dot segments resolved, as WHATWG URLs do). */
   url: URL;
+  /**
+   * The request target's path exactly as received, still percent-encoded and
+   * with any `.`/`..` segments: S3 keys are taken from it verbatim.
+   */
+  rawPath?: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
   remoteAddress: string;

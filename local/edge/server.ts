@@ -111,6 +111,9 @@ export class Edge {
         }
       });
     });
+    // An Expect header other than 100-continue (an empty one, sent by some clients) is served
+    // like any request instead of Node's automatic 417.
+    this.server.on('checkExpectation', (incoming, outgoing) => this.server?.emit('request', incoming, outgoing));
     this.server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', (error: NodeJS.ErrnoException) =>
@@ -139,6 +142,7 @@ export class Edge {
     const request: EdgeRequest = {
       method: incoming.method ?? 'GET',
       url: new URL(incoming.url ?? '/', 'http://edge'),
+      rawPath: (incoming.url ?? '/').split('?')[0],
       headers: incoming.headers,
       body: await readBody(incoming),
       remoteAddress: incoming.socket.remoteAddress ?? '127.0.0.1',

@@ -1,199 +1,172 @@
-import { normalizeETag } from '../../../functions/core/s3-event';
+import { join } from 'node:path';
+import { MultipartUploads } from '../../s3/multipart';
+import { S3Store } from '../../s3/store';
 import type { Store } from '../../store';
-import { type EdgeRequest, type EdgeResponse, headerValue } from '../http';
-import { S3Backend } from './backend';
+import { s3Error } from '../aws-errors';
+import { type EdgeRequest, type EdgeResponse, requestId } from '../http';
+import {
+  createBucket,
+  deleteBucket,
+  getBucketAcl,
+  getBucketLocation,
+  getBucketSubresource,
+  getBucketVersioning,
+  headBucket,
+  listBuckets,
+  notImplemented,
+  putBucketVersioning,
+} from './buckets';
+import type { S3Context } from './context';
+import { copyObject } from './copy';
 import { KeyLocks } from './key-locks';
-import { type KnownObject, Notifications, type QueueConfiguration } from './notifications';
+import { listObjects, listObjectsV2, listObjectVersions } from './listing';
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listMultipartUploads,
+  listParts,
+  uploadPart,
+  uploadPartCopy,
+} from './multipart';
+import { Notifications, type QueueConfiguration } from './notifications';
+import {
+  deleteObject,
+  deleteObjects,
+  getObject,
+  getObjectAcl,
+  getObjectAttributes,
+  putObject,
+} from './objects';
+import { postObject } from './post-form';
 import { routeS3, type S3Operation, type S3Request } from './routes';
-import { ObjectTags, type TaggingOperation } from './tagging';
-import { s3Xml } from './xml';
+import { objectTagging } from './tagging';
 
 export { ACCOUNT_ID, type QueueConfiguration } from './notifications';
 export { Sequencer } from './sequencer';
 
 /**
- * The S3 API of the local runtime: fauxqs stores the objects (it decodes
- * `aws-chunked` streamed uploads and computes multipart ETags as S3 does);
- * this edge closes its gaps, each covered by a test in test/e2e:
+ * The S3 API of the local runtime, one implementation of its own
+ * (docs/architecture.md says why): bodies on disk byte for byte and metadata
+ * in SQLite (`local/s3/`), the operations here, one module per concern:
+ * buckets, objects and versions, listing, multipart, copy, the browser form,
+ * tagging, integrity and conditional headers, and event notifications sent
+ * to SQS after each write or delete, before the client gets its answer.
  *
- * - event notifications (`notifications.ts`): after each successful write or
- *   delete, an S3 event record goes to the queues the bucket's notification
- *   configuration names, before the client gets its answer;
- * - object tagging (`tagging.ts`).
- *
- * `routes.ts` says which operation a request is; this class runs the
- * operation's handler, or passes the request to fauxqs untouched. Writes and
- * deletes of one key are serialized (`key-locks.ts`), so the sequencers of a
- * key increase in the order its writes were applied.
+ * `routes.ts` says which operation a request is. Writes and deletes of one
+ * key are serialized (`key-locks.ts`), so the sequencers of a key increase in
+ * the order its writes were applied.
  */
 
 export interface S3EdgeOptions {
-  fauxqsEndpoint: string;
+  /** Where the notification queues live (fauxqs's SQS). */
+  sqsEndpoint: string;
   store: Store;
   region: string;
+  /** The directory for object bodies (`<data-dir>/s3`). */
+  dataDir: string;
 }
 
-type Handler = (target: S3Request, request: EdgeRequest) => Promise<EdgeResponse>;
+type Handler = (target: S3Request, request: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>;
 
 export class S3Edge {
-  private readonly backend: S3Backend;
-  private readonly notifications: Notifications;
-  private readonly tags: ObjectTags;
-  private readonly locks = new KeyLocks();
+  private readonly context: S3Context;
 
   /** One handler per operation the route table names. */
   private readonly handlers: Record<S3Operation, Handler> = {
-    GetBucketNotificationConfiguration: ({ bucket }) => this.notifications.get(bucket),
-    PutBucketNotificationConfiguration: ({ bucket }, request) => this.notifications.put(bucket, request),
-    DeleteObjects: ({ bucket }, request) => this.deleteObjects(bucket, request),
-    PostObject: ({ bucket }, request) => this.postObject(bucket, request),
-    GetObjectTagging: (target, request) => this.tagging('GetObjectTagging', target, request),
-    PutObjectTagging: (target, request) => this.tagging('PutObjectTagging', target, request),
-    DeleteObjectTagging: (target, request) => this.tagging('DeleteObjectTagging', target, request),
-    UnsupportedObjectTagging: (target, request) => this.tagging('UnsupportedObjectTagging', target, request),
-    CopyObject: ({ bucket, key }, request) => this.putObject(bucket, key, request),
-    PutObject: ({ bucket, key }, request) => this.putObject(bucket, key, request),
-    CreateMultipartUpload: (_target, request) => this.createMultipartUpload(request),
-    CompleteMultipartUpload: ({ bucket, key }, request) => this.completeMultipartUpload(bucket, key, request),
-    DeleteObject: ({ bucket, key }, request) => this.deleteObject(bucket, key, request),
-    GetObject: ({ bucket, key }, request) => this.withTagCount(bucket, key, request),
-    HeadObject: ({ bucket, key }, request) => this.withTagCount(bucket, key, request),
+    ListBuckets: () => listBuckets(this.context),
+    CreateBucket: ({ bucket }) => createBucket(this.context, bucket),
+    HeadBucket: ({ bucket }) => headBucket(this.context, bucket),
+    DeleteBucket: ({ bucket }) => deleteBucket(this.context, bucket),
+    GetBucketLocation: ({ bucket }) => getBucketLocation(this.context, bucket),
+    GetBucketVersioning: ({ bucket }) => getBucketVersioning(this.context, bucket),
+    PutBucketVersioning: ({ bucket }, request) => putBucketVersioning(this.context, bucket, request),
+    GetBucketNotificationConfiguration: ({ bucket }) => this.context.notifications.get(bucket),
+    PutBucketNotificationConfiguration: ({ bucket }, request) =>
+      this.context.notifications.put(bucket, request),
+    GetBucketAcl: ({ bucket }) => getBucketAcl(this.context, bucket),
+    GetBucketSubresource: ({ bucket }, request) => getBucketSubresource(this.context, bucket, request),
+    ListObjects: ({ bucket }, request) => listObjects(this.context, bucket, request),
+    ListObjectsV2: ({ bucket }, request) => listObjectsV2(this.context, bucket, request),
+    ListObjectVersions: ({ bucket }, request) => listObjectVersions(this.context, bucket, request),
+    ListMultipartUploads: ({ bucket }, request) => listMultipartUploads(this.context, bucket, request),
+    DeleteObjects: ({ bucket }, request) => deleteObjects(this.context, bucket, request),
+    PostObject: ({ bucket }, request) => postObject(this.context, bucket, request),
+    GetObjectTagging: ({ bucket, key }, request) =>
+      objectTagging(this.context, 'GetObjectTagging', bucket, key, request),
+    PutObjectTagging: ({ bucket, key }, request) =>
+      objectTagging(this.context, 'PutObjectTagging', bucket, key, request),
+    DeleteObjectTagging: ({ bucket, key }, request) =>
+      objectTagging(this.context, 'DeleteObjectTagging', bucket, key, request),
+    GetObjectAcl: ({ bucket, key }, request) => getObjectAcl(this.context, bucket, key, request),
+    GetObjectAttributes: ({ bucket, key }, request) =>
+      getObjectAttributes(this.context, bucket, key, request),
+    CreateMultipartUpload: ({ bucket, key }, request) =>
+      createMultipartUpload(this.context, bucket, key, request),
+    UploadPartCopy: ({ bucket, key }, request) => uploadPartCopy(this.context, bucket, key, request),
+    UploadPart: ({ bucket, key }, request) => uploadPart(this.context, bucket, key, request),
+    CompleteMultipartUpload: ({ bucket, key }, request) =>
+      completeMultipartUpload(this.context, bucket, key, request),
+    AbortMultipartUpload: ({ bucket, key }, request) =>
+      abortMultipartUpload(this.context, bucket, key, request),
+    ListParts: ({ bucket, key }, request) => listParts(this.context, bucket, key, request),
+    CopyObject: ({ bucket, key }, request) => copyObject(this.context, bucket, key, request),
+    PutObject: ({ bucket, key }, request) => putObject(this.context, bucket, key, request),
+    DeleteObject: ({ bucket, key }, request) => deleteObject(this.context, bucket, key, request),
+    GetObject: ({ bucket, key }, request) => getObject(this.context, bucket, key, request),
+    HeadObject: ({ bucket, key }, request) => getObject(this.context, bucket, key, request),
+    NotImplemented: () => notImplemented(),
+    MethodNotAllowed: (_target, request) =>
+      s3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', {
+        Method: request.method,
+        ResourceType: 'OBJECT',
+      }),
   };
 
   constructor(options: S3EdgeOptions) {
-    this.backend = new S3Backend(options.fauxqsEndpoint, options.region);
-    this.notifications = new Notifications({
-      store: options.store,
-      backend: this.backend,
-      sqsEndpoint: options.fauxqsEndpoint,
+    const store = new S3Store(options.store, options.dataDir);
+    this.context = {
+      store,
+      uploads: new MultipartUploads(options.store),
+      locks: new KeyLocks(),
+      notifications: new Notifications({
+        store: options.store,
+        bucketExists: (bucket) => store.bucket(bucket) !== undefined,
+        sqsEndpoint: options.sqsEndpoint,
+        region: options.region,
+      }),
       region: options.region,
-    });
-    this.tags = new ObjectTags(options.store, this.backend);
+    };
   }
 
-  handle(request: EdgeRequest): Promise<EdgeResponse> {
+  /** Answers one S3 request; every answer carries a request id (the one in an error body, if any). */
+  async handle(request: EdgeRequest): Promise<EdgeResponse> {
+    const response = await this.answer(request);
+    if (response.headers['x-amz-request-id'] === undefined) {
+      const id = requestId();
+      response.headers['x-amz-request-id'] = id;
+      response.headers['x-amz-id-2'] = `local/${id}`;
+    }
+    return response;
+  }
+
+  private answer(request: EdgeRequest): EdgeResponse | Promise<EdgeResponse> {
     const target = routeS3(request);
-    if (target.operation === undefined) return this.backend.forward(request);
+    if (target.invalidUri) return s3Error(400, 'InvalidURI', "Couldn't parse the specified URI.");
+    if (target.operation === undefined)
+      return s3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', {
+        Method: request.method,
+      });
     return this.handlers[target.operation](target, request);
   }
 
   /** The queue destinations of a bucket's notification configuration. */
   notificationConfiguration(bucket: string): QueueConfiguration[] {
-    return this.notifications.configuration(bucket);
+    return this.context.notifications.configuration(bucket);
   }
+}
 
-  // --- writes and deletes: passed on, then announced -----------------------------------------
-
-  /** PutObject and CopyObject. */
-  private putObject(bucket: string, key: string, request: EdgeRequest): Promise<EdgeResponse> {
-    return this.locks.run([`${bucket}/${key}`], async () => {
-      const copySource = headerValue(request, 'x-amz-copy-source');
-      const response = await this.backend.forward(request);
-      // A CopyObject may answer 200 with an error document.
-      if (response.status !== 200 || (copySource !== undefined && response.body.includes('<Error>')))
-        return response;
-      this.tags.write(bucket, key, this.tags.ofWrite(request));
-      const eventName = copySource === undefined ? 'ObjectCreated:Put' : 'ObjectCreated:Copy';
-      await this.notifications.announce(bucket, key, eventName, request, this.knownObject(request, response));
-      return response;
-    });
-  }
-
-  /** A plain PutObject states its size (decoded, for aws-chunked bodies) and its answer the ETag: no HeadObject needed. */
-  private knownObject(request: EdgeRequest, response: EdgeResponse): KnownObject | undefined {
-    if (headerValue(request, 'x-amz-copy-source') !== undefined) return undefined;
-    const encoding = headerValue(request, 'content-encoding') ?? '';
-    const size = encoding.includes('aws-chunked')
-      ? headerValue(request, 'x-amz-decoded-content-length')
-      : String(request.body.length);
-    const eTag = response.headers.etag;
-    return size !== undefined && typeof eTag === 'string'
-      ? { size: Number(size), eTag: normalizeETag(eTag) }
-      : undefined;
-  }
-
-  private async createMultipartUpload(request: EdgeRequest): Promise<EdgeResponse> {
-    const response = await this.backend.forward(request);
-    this.tags.stageUpload(request, response);
-    return response;
-  }
-
-  private completeMultipartUpload(bucket: string, key: string, request: EdgeRequest): Promise<EdgeResponse> {
-    return this.locks.run([`${bucket}/${key}`], async () => {
-      const response = await this.backend.forward(request);
-      // S3 may answer 200 with an error document: only a CompleteMultipartUploadResult is a success.
-      if (response.status !== 200 || !response.body.includes('CompleteMultipartUploadResult'))
-        return response;
-      this.tags.write(bucket, key, this.tags.takeStaged(request.url.searchParams.get('uploadId') ?? ''));
-      await this.notifications.announce(bucket, key, 'ObjectCreated:CompleteMultipartUpload', request);
-      return response;
-    });
-  }
-
-  /** A browser-form upload (POST Object). */
-  private async postObject(bucket: string, request: EdgeRequest): Promise<EdgeResponse> {
-    const form = request.body.toString('latin1');
-    const keyField = /name="key"\r\n\r\n([^\r]*)\r\n/.exec(form)?.[1];
-    const filename = /name="file"; filename="([^"]*)"/.exec(form)?.[1] ?? '';
-    if (keyField === undefined) return this.backend.forward(request);
-    // S3 replaces the literal ${filename} in the key field with the uploaded file's name.
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: that literal is the S3 placeholder, not a template
-    const key = Buffer.from(keyField.replace('${filename}', filename), 'latin1').toString('utf8');
-    return this.locks.run([`${bucket}/${key}`], async () => {
-      const response = await this.backend.forward(request);
-      if (response.status >= 200 && response.status < 400) {
-        this.tags.write(bucket, key, undefined);
-        await this.notifications.announce(bucket, key, 'ObjectCreated:Post', request);
-      }
-      return response;
-    });
-  }
-
-  private deleteObject(bucket: string, key: string, request: EdgeRequest): Promise<EdgeResponse> {
-    return this.locks.run([`${bucket}/${key}`], async () => {
-      const response = await this.backend.forward(request);
-      // S3 announces a delete even when the key did not exist.
-      if (response.status === 204 || response.status === 200) {
-        this.tags.write(bucket, key, undefined);
-        await this.notifications.announce(bucket, key, 'ObjectRemoved:Delete', request);
-      }
-      return response;
-    });
-  }
-
-  private deleteObjects(bucket: string, request: EdgeRequest): Promise<EdgeResponse> {
-    const parsed = s3Xml.parse(request.body.toString('utf8')) as {
-      Delete?: { Object?: { Key?: string } | { Key?: string }[] };
-    };
-    const objects = [parsed.Delete?.Object ?? []].flat();
-    const keys = objects.flatMap((object) => (object.Key === undefined ? [] : [`${bucket}/${object.Key}`]));
-    return this.locks.run(keys, async () => {
-      const response = await this.backend.forward(request);
-      if (response.status !== 200) return response;
-      const result = s3Xml.parse(response.body.toString('utf8')) as {
-        DeleteResult?: { Deleted?: { Key?: string }[] };
-      };
-      for (const deleted of result.DeleteResult?.Deleted ?? []) {
-        if (deleted.Key === undefined) continue;
-        this.tags.write(bucket, deleted.Key, undefined);
-        await this.notifications.announce(bucket, deleted.Key, 'ObjectRemoved:Delete', request);
-      }
-      return response;
-    });
-  }
-
-  // --- reads and tagging ---------------------------------------------------------------------
-
-  private tagging(
-    operation: TaggingOperation,
-    { bucket, key }: S3Request,
-    request: EdgeRequest,
-  ): Promise<EdgeResponse> {
-    return this.locks.run([`${bucket}/${key}`], () => this.tags.handle(operation, bucket, key, request));
-  }
-
-  /** GetObject and HeadObject, with x-amz-tagging-count. */
-  private async withTagCount(bucket: string, key: string, request: EdgeRequest): Promise<EdgeResponse> {
-    return this.tags.withCount(bucket, key, await this.backend.forward(request));
-  }
+/** Where the S3 bodies of a data directory live. */
+export function s3DataDir(dataDir: string): string {
+  return join(dataDir, 's3');
 }

@@ -1,10 +1,8 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { encodeS3Key } from '../../../functions/core/keys';
-import { normalizeETag } from '../../../functions/core/s3-event';
 import type { Store } from '../../store';
 import { s3Error } from '../aws-errors';
 import { type EdgeRequest, type EdgeResponse, reply, requestId, xmlEscape } from '../http';
-import type { S3Backend } from './backend';
 import { Sequencer } from './sequencer';
 import { s3Xml } from './xml';
 
@@ -29,11 +27,13 @@ export interface QueueConfiguration {
   suffix?: string;
 }
 
-/** What the edge already knows of a written object, so no HeadObject is needed. */
-export interface KnownObject {
-  size: number;
+/** What an event record says of the object: size and ETag for a creation, the version in a versioned bucket. */
+export interface EventObject {
+  size?: number;
   /** Unquoted, as event records carry it. */
-  eTag: string;
+  eTag?: string;
+  /** Present when the bucket has versioning (enabled or suspended). */
+  versionId?: string;
 }
 
 /** Matches `ObjectCreated:Put` against a configured pattern such as `s3:ObjectCreated:*`. */
@@ -56,7 +56,7 @@ export function eventRecord(event: {
   region: string;
   eventName: string;
   bucket: string;
-  /** `key` (URL-encoded), `sequencer`, and for a creation `size` and `eTag`. */
+  /** `key` (URL-encoded), `sequencer`, for a creation `size` and `eTag`, and `versionId` in a versioned bucket. */
   object: Record<string, unknown>;
   configurationId: string;
   requestId: string;
@@ -165,7 +165,8 @@ function configurationXml(configurations: QueueConfiguration[]): string {
 
 export interface NotificationsOptions {
   store: Store;
-  backend: S3Backend;
+  /** Whether a bucket exists. */
+  bucketExists: (bucket: string) => boolean;
   /** Where the queues live (fauxqs). */
   sqsEndpoint: string;
   region: string;
@@ -193,7 +194,7 @@ export class Notifications {
 
   /** PutBucketNotificationConfiguration. */
   async put(bucket: string, request: EdgeRequest): Promise<EdgeResponse> {
-    if (!(await this.options.backend.bucketExists(bucket)))
+    if (!this.options.bucketExists(bucket))
       return s3Error(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
     const configurations = parseConfiguration(request.body.toString('utf8'));
     if (!Array.isArray(configurations)) return configurations;
@@ -228,7 +229,7 @@ export class Notifications {
 
   /** GetBucketNotificationConfiguration. */
   async get(bucket: string): Promise<EdgeResponse> {
-    if (!(await this.options.backend.bucketExists(bucket))) {
+    if (!this.options.bucketExists(bucket)) {
       return s3Error(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
     }
     return reply(200, configurationXml(this.configuration(bucket)), 'application/xml');
@@ -240,21 +241,16 @@ export class Notifications {
     key: string,
     eventName: string,
     request: EdgeRequest,
-    known?: KnownObject,
+    described: EventObject = {},
   ): Promise<void> {
     const destinations = this.configuration(bucket).filter((configuration) =>
       wants(configuration, eventName, key),
     );
     if (destinations.length === 0) return;
     const object: Record<string, unknown> = { key: encodeS3Key(key) };
-    if (known !== undefined) {
-      object.size = known.size;
-      object.eTag = known.eTag;
-    } else if (eventName.startsWith('ObjectCreated:')) {
-      const head = await this.options.backend.describe(bucket, key);
-      object.size = head.size;
-      object.eTag = normalizeETag(head.eTag);
-    }
+    if (described.size !== undefined) object.size = described.size;
+    if (described.eTag !== undefined) object.eTag = described.eTag;
+    if (described.versionId !== undefined) object.versionId = described.versionId;
     object.sequencer = this.sequencer.next();
     const id = requestId();
     for (const destination of destinations) {

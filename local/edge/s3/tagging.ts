@@ -1,143 +1,73 @@
-import type { Store } from '../../store';
 import { s3Error } from '../aws-errors';
-import { type EdgeRequest, type EdgeResponse, headerValue, reply, xmlEscape } from '../http';
-import type { S3Backend } from './backend';
-import { s3Xml } from './xml';
+import { type EdgeRequest, type EdgeResponse, reply } from '../http';
+import { bucketOr404, isResponse, type S3Context } from './context';
+import { checkTags, versionHeader } from './object-headers';
+import { versionOf } from './objects';
+import { document, element, elementTexts } from './xml';
 
 /**
- * Object tagging, which fauxqs lacks: the tag set of each object (SQLite),
- * GetObjectTagging / PutObjectTagging / DeleteObjectTagging, the
- * `x-amz-tagging` header of PutObject, CopyObject and CreateMultipartUpload
- * (staged until the upload completes), and `x-amz-tagging-count` on GetObject
- * and HeadObject.
+ * Object tagging (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html):
+ * each version has its own tag set (given by `x-amz-tagging` on a write, copied
+ * by CopyObject unless the directive is REPLACE); Get/Put/DeleteObjectTagging
+ * act on the current version or the one `versionId` names, and answer with
+ * its version id. GetObject and HeadObject count the tags (x-amz-tagging-count).
  */
 
-/** Tag key to value. */
-export type TagSet = Record<string, string>;
+export type TaggingOperation = 'GetObjectTagging' | 'PutObjectTagging' | 'DeleteObjectTagging';
 
-/** The tagging operations this module answers. */
-export type TaggingOperation =
-  | 'GetObjectTagging'
-  | 'PutObjectTagging'
-  | 'DeleteObjectTagging'
-  | 'UnsupportedObjectTagging';
-
-/** `k1=v1&k2=v2`, as the x-amz-tagging header carries tags. */
-export function parseTaggingHeader(value: string | string[] | undefined): TagSet | undefined {
-  if (value === undefined) return undefined;
-  return Object.fromEntries(new URLSearchParams(Array.isArray(value) ? value.join('&') : value));
-}
-
-export class ObjectTags {
-  constructor(
-    private readonly store: Store,
-    private readonly backend: S3Backend,
-  ) {}
-
-  read(bucket: string, key: string): TagSet | undefined {
-    const row = this.store
-      .prepare('SELECT tags FROM s3_tags WHERE bucket = ? AND key = ?')
-      .get(bucket, key) as { tags: string } | undefined;
-    return row === undefined ? undefined : (JSON.parse(row.tags) as TagSet);
-  }
-
-  /** Replaces an object's tag set; none (or an empty one) removes it. */
-  write(bucket: string, key: string, tags: TagSet | undefined): void {
-    if (tags === undefined || Object.keys(tags).length === 0) {
-      this.store.prepare('DELETE FROM s3_tags WHERE bucket = ? AND key = ?').run(bucket, key);
-    } else {
-      this.store
-        .prepare('INSERT OR REPLACE INTO s3_tags (bucket, key, tags) VALUES (?, ?, ?)')
-        .run(bucket, key, JSON.stringify(tags));
+/** Answers a `?tagging` request on an object. */
+export function objectTagging(
+  context: S3Context,
+  operation: TaggingOperation,
+  bucketName: string,
+  key: string,
+  request: EdgeRequest,
+): Promise<EdgeResponse> {
+  return context.locks.run([`${bucketName}/${key}`], async () => {
+    const bucket = bucketOr404(context, bucketName);
+    if (isResponse(bucket)) return bucket;
+    const versionId = request.url.searchParams.get('versionId');
+    const version = versionOf(context, bucket, key, versionId);
+    if (isResponse(version)) return version;
+    if (version.deleteMarker) {
+      const response =
+        versionId === null
+          ? s3Error(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key })
+          : s3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', {
+              Method: request.method,
+              ResourceType: 'DeleteMarker',
+            });
+      response.headers['x-amz-delete-marker'] = 'true';
+      return response;
     }
-  }
-
-  /**
-   * The tags a PutObject or CopyObject gives its object: those of its
-   * x-amz-tagging header; for a copy, the source's unless the directive is REPLACE.
-   */
-  ofWrite(request: EdgeRequest): TagSet | undefined {
-    const copySource = headerValue(request, 'x-amz-copy-source');
-    if (copySource !== undefined && headerValue(request, 'x-amz-tagging-directive') !== 'REPLACE') {
-      const source = decodeURIComponent(copySource.replace(/^\//, '').split('?')[0] ?? '');
-      const slash = source.indexOf('/');
-      return this.read(source.slice(0, slash), source.slice(slash + 1));
-    }
-    return parseTaggingHeader(request.headers['x-amz-tagging']);
-  }
-
-  /** Keeps the x-amz-tagging of a CreateMultipartUpload until the upload completes. */
-  stageUpload(request: EdgeRequest, response: EdgeResponse): void {
-    const tags = parseTaggingHeader(request.headers['x-amz-tagging']);
-    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(response.body.toString('utf8'))?.[1];
-    if (response.status === 200 && tags !== undefined && uploadId !== undefined) {
-      this.store
-        .prepare('INSERT OR REPLACE INTO s3_upload_tags (upload_id, tags) VALUES (?, ?)')
-        .run(uploadId, JSON.stringify(tags));
-    }
-  }
-
-  /** The tags staged for an upload, forgotten once read. */
-  takeStaged(uploadId: string): TagSet | undefined {
-    const row = this.store.prepare('SELECT tags FROM s3_upload_tags WHERE upload_id = ?').get(uploadId) as
-      | { tags: string }
-      | undefined;
-    this.store.prepare('DELETE FROM s3_upload_tags WHERE upload_id = ?').run(uploadId);
-    return row === undefined ? undefined : (JSON.parse(row.tags) as TagSet);
-  }
-
-  /** Answers a `?tagging` request on an object (the caller holds the key's lock). */
-  async handle(
-    operation: TaggingOperation,
-    bucket: string,
-    key: string,
-    request: EdgeRequest,
-  ): Promise<EdgeResponse> {
-    if (!(await this.backend.objectExists(bucket, key))) {
-      return s3Error(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
-    }
+    const headers = versionHeader(bucket, version.versionId);
     switch (operation) {
       case 'GetObjectTagging': {
-        const set = Object.entries(this.read(bucket, key) ?? {})
-          .map(
-            ([name, value]) => `<Tag><Key>${xmlEscape(name)}</Key><Value>${xmlEscape(value)}</Value></Tag>`,
-          )
+        const set = version.tags
+          .map(([name, value]) => `<Tag>${element('Key', name)}${element('Value', value)}</Tag>`)
           .join('');
-        return reply(
-          200,
-          `<?xml version="1.0" encoding="UTF-8"?>\n<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet>${set}</TagSet></Tagging>`,
-          'application/xml',
-        );
+        return reply(200, document('Tagging', `<TagSet>${set}</TagSet>`), 'application/xml', headers);
       }
       case 'DeleteObjectTagging':
-        this.write(bucket, key, undefined);
-        return { status: 204, headers: {}, body: Buffer.alloc(0) };
+        context.store.setTags(version, []);
+        return { status: 204, headers, body: Buffer.alloc(0) };
       case 'PutObjectTagging': {
-        const parsed = s3Xml.parse(request.body.toString('utf8')) as {
-          Tagging?: { TagSet?: { Tag?: { Key?: string; Value?: string }[] } };
-        };
-        const tags = parsed.Tagging?.TagSet?.Tag ?? [];
-        if (tags.length > 10)
+        const xml = request.body.toString('utf8');
+        if (!/<Tagging[\s>]/.test(xml))
           return s3Error(
             400,
-            'BadRequest',
-            `Object tags cannot be greater than 10 (received ${tags.length})`,
+            'MalformedXML',
+            'The XML you provided was not well-formed or did not validate against our published schema',
           );
-        this.write(bucket, key, Object.fromEntries(tags.map((tag) => [tag.Key ?? '', tag.Value ?? ''])));
-        return reply(200, '', 'application/xml');
+        const tags = [...xml.matchAll(/<Tag>([\s\S]*?)<\/Tag>/g)].map((match): [string, string] => [
+          elementTexts(match[1] ?? '', 'Key')[0] ?? '',
+          elementTexts(match[1] ?? '', 'Value')[0] ?? '',
+        ]);
+        const refused = checkTags(tags);
+        if (refused) return refused;
+        context.store.setTags(version, tags);
+        return { status: 200, headers, body: Buffer.alloc(0) };
       }
-      case 'UnsupportedObjectTagging':
-        return s3Error(405, 'MethodNotAllowed', `${request.method} is not allowed on ?tagging`);
     }
-  }
-
-  /** GetObject and HeadObject answer with x-amz-tagging-count, as S3 does for tagged objects. */
-  withCount(bucket: string, key: string, response: EdgeResponse): EdgeResponse {
-    if (response.status === 200 || response.status === 206) {
-      const count = Object.keys(this.read(bucket, key) ?? {}).length;
-      // S3 leaves the header out for an object with no tags.
-      if (count > 0) response.headers['x-amz-tagging-count'] = String(count);
-    }
-    return response;
-  }
+  });
 }
