@@ -3,6 +3,7 @@
 // Options come as one JSON argument; the port is printed as a JSON line once listening.
 import { Server } from 'node:net';
 import { startFauxqs } from 'fauxqs';
+import { rebaseQueueUrls } from './fauxqs-sqs.mjs';
 
 // fauxqs listens on 0.0.0.0 whatever it is told (its startFauxqs has no host
 // option): every server this process opens listens on the loopback interface
@@ -20,6 +21,7 @@ Server.prototype.listen = function listenOnLoopback(...args) {
 
 const options = JSON.parse(process.argv[2] ?? '{}');
 const server = await startFauxqs({ logger: false, ...options });
+rebaseQueueUrls(server.port);
 process.stdout.write(`${JSON.stringify({ ready: true, port: server.port })}\n`);
 
 const stop = async () => {
