@@ -147,7 +147,7 @@ describe('overwrite and delete races', () => {
 });
 
 describe('permanent failure', () => {
-  it('goes through the Catch path: failure notification with the object and cause, Fail state; the others are unaffected', async () => {
+  it('fails at the step that failed, not retried, with a failure notification naming the object and cause; the others are unaffected', async () => {
     const denied = 'restricted/secret.pdf';
     await h.clients.s3.send(
       new PutObjectCommand({ Bucket: 'uploads', Key: denied, Body: '%PDF-1.4 secret' }),
@@ -174,7 +174,8 @@ describe('permanent failure', () => {
     const entered = events.flatMap((event) =>
       event.stateEnteredEventDetails?.name ? [event.stateEnteredEventDetails.name] : [],
     );
-    expect(entered.slice(-3)).toEqual(['DescribeObject', 'NotifyFailure', 'Failed']);
+    // No catch-all: the execution fails at the Task that failed, where a redrive would resume it.
+    expect(entered).toEqual(['RouteEvent', 'DescribeObject']);
     expect(events.filter((event) => event.type === 'TaskFailed')).toHaveLength(1); // not retried
     expect(await h.clients.item(denied)).toBeUndefined();
     await eventually(
