@@ -55,11 +55,26 @@ export const configSchema = z
     notificationEmails: z.array(emailSchema).default([]),
     /** HTTPS endpoints subscribed to the notifications (raw JSON document delivery). */
     webhookUrls: z.array(webhookSchema).default([]),
-    /** The metadata table's name. */
+    /**
+     * The metadata table's name. Unset, CloudFormation generates one: a fixed
+     * name on a retained table makes a redeploy after `cdk destroy`, or a
+     * second stack in the account, fail with "already exists".
+     */
     tableName: z
       .string()
       .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected 3-255 letters, digits, "_", "-" or "."')
-      .default('S3FileMetadata'),
+      .optional(),
+    /** Customer managed KMS keys encrypting the watched buckets' objects: the readers get kms:Decrypt on them. */
+    kmsKeyArns: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
+            'expected a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (an alias ARN does not grant kms:Decrypt)',
+          ),
+      )
+      .default([]),
     /** STANDARD: full execution history in the console. EXPRESS: cheaper at volume, history in CloudWatch Logs only. */
     workflowType: z.enum(['STANDARD', 'EXPRESS']).default('STANDARD'),
     /** tombstone: ObjectRemoved events mark the item deleted. ignore: deletes are not subscribed. */
@@ -85,7 +100,7 @@ export type PipelineConfig = z.output<typeof configSchema>;
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof PipelineConfig)[];
 
 /** Keys whose values are lists; on the command line they may be JSON or comma-separated. */
-const LIST_KEYS = new Set<string>(['buckets', 'notificationEmails', 'webhookUrls']);
+const LIST_KEYS = new Set<string>(['buckets', 'notificationEmails', 'webhookUrls', 'kmsKeyArns']);
 
 /** A configuration that cannot be used; the message lists every problem. */
 export class ConfigError extends Error {

@@ -35,13 +35,15 @@ export class MetadataPipelineStack extends Stack {
       if (entry.name !== undefined) {
         return { bucket: s3.Bucket.fromBucketName(this, `Existing${index}`, entry.name), ...filter };
       }
+      // Always retained: S3 delivers access logs on a best-effort basis, hours late at times
+      // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html), so logs can land
+      // after an auto-delete emptied the bucket and `cdk destroy` would fail on a non-empty bucket.
       const accessLogs = new s3.Bucket(this, 'AccessLogs', {
         encryption: s3.BucketEncryption.S3_MANAGED,
         blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
         enforceSSL: true,
         objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        removalPolicy,
-        autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
+        removalPolicy: RemovalPolicy.RETAIN,
         lifecycleRules: [{ expiration: Duration.days(90) }],
       });
       Validations.of(accessLogs).acknowledge({
@@ -73,6 +75,7 @@ export class MetadataPipelineStack extends Stack {
       ...(config.workflowLogLevel ? { workflowLogLevel: sfn.LogLevel[config.workflowLogLevel] } : {}),
       removalPolicy,
       traceSdkCalls: config.traceSdkCalls,
+      kmsKeyArns: config.kmsKeyArns,
     });
     if (config.alarmEmail !== undefined) {
       this.pipeline.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
@@ -101,6 +104,11 @@ export class MetadataPipelineStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.pipeline.deadLetterQueue.queueUrl,
       description: 'Events that could not be started',
+    });
+    new CfnOutput(this, 'DeadLetterQueueArn', {
+      value: this.pipeline.deadLetterQueue.queueArn,
+      description:
+        'After fixing the cause: aws sqs start-message-move-task --source-arn <this> (moves them back to the ingest queue)',
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.pipeline.alarmTopic.topicArn });
   }

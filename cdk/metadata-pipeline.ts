@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -125,12 +127,32 @@ export interface MetadataPipelineProps {
    * @default false
    */
   readonly traceSdkCalls?: boolean;
+  /**
+   * ARNs of the customer managed KMS keys that encrypt objects of the watched
+   * buckets (SSE-KMS, DSSE-KMS). The functions that read objects get
+   * `kms:Decrypt` on them: S3 needs it for the ranged GET of an encrypted
+   * object, and for HeadObject with checksum mode
+   * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
+   * Without it every such object fails, its cause naming the missing grant.
+   * @default no KMS permission, except on the `encryptionKey` of a watched bucket created in the same app, granted automatically
+   */
+  readonly kmsKeyArns?: readonly string[];
 }
+
+/**
+ * SNS signs each message it delivers to HTTP(S) and email-json subscribers;
+ * version 2 signs with SHA256 instead of SHA1
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html).
+ */
+const SNS_SIGNATURE_VERSION = '2';
 
 /** Timeout of every function; the workflow's Task timeouts and the queue's visibility timeout derive from it. */
 const FUNCTION_TIMEOUT = Duration.seconds(30);
 
 export { MAX_RECEIVE_COUNT };
+
+/** A KMS key ARN (an alias ARN is not a key ARN: IAM policies for kms:Decrypt name the key). */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 function validateProps(props: MetadataPipelineProps): void {
   const problems: string[] = [];
@@ -155,6 +177,13 @@ function validateProps(props: MetadataPipelineProps): void {
   for (const email of props.notificationEmails ?? []) {
     if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
       problems.push(`notificationEmails must be email addresses (received "${email}")`);
+    }
+  }
+  for (const arn of props.kmsKeyArns ?? []) {
+    if (!Token.isUnresolved(arn) && !KMS_KEY_ARN.test(arn)) {
+      problems.push(
+        `kmsKeyArns must be KMS key ARNs, arn:aws:kms:<region>:<account>:key/<key id> (received "${arn}"): IAM matches kms:Decrypt on the key, not on an alias`,
+      );
     }
   }
   if (problems.length > 0)
@@ -190,10 +219,19 @@ export class MetadataPipeline extends Construct {
   /** Where alarms go. */
   readonly alarmTopic: sns.ITopic;
   readonly monitoring: PipelineMonitoring;
+  /**
+   * The rule that turns failed executions into failure notifications, and the
+   * queue of the notices it could not deliver (STANDARD workflows only:
+   * Step Functions sends no status change events for EXPRESS).
+   */
+  readonly failureNotices?: { readonly rule: events.Rule; readonly deadLetterQueue: sqs.Queue };
+  /** KMS keys of the watched buckets' objects (props.kmsKeyArns). */
+  private readonly kmsKeyArns: readonly string[];
 
   constructor(scope: Construct, id: string, props: MetadataPipelineProps) {
     super(scope, id);
     validateProps(props);
+    this.kmsKeyArns = props.kmsKeyArns ?? [];
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const workflowType = props.workflowType ?? sfn.StateMachineType.STANDARD;
     const functionProps: FunctionProps = {
@@ -210,14 +248,9 @@ export class MetadataPipeline extends Construct {
     this.stateMachine = this.createStateMachine(props, workflowType, removalPolicy);
     this.starter = this.createStarter(props, functionProps);
     this.subscribeBuckets(props);
+    if (workflowType === sfn.StateMachineType.STANDARD) this.failureNotices = this.createFailureNotices();
 
-    this.alarmTopic =
-      props.alarmTopic ??
-      new sns.Topic(this, 'AlarmTopic', {
-        displayName: 'S3 metadata pipeline alarms',
-        masterKey: kms.Alias.fromAliasName(this, 'AlarmSnsManagedKey', 'alias/aws/sns'),
-        enforceSSL: true,
-      });
+    this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic(removalPolicy);
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       stateMachine: this.stateMachine,
       deadLetterQueue: this.deadLetterQueue,
@@ -283,6 +316,7 @@ export class MetadataPipeline extends Construct {
       // publishers need no KMS permission of their own.
       masterKey: kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
       enforceSSL: true,
+      signatureVersion: SNS_SIGNATURE_VERSION,
     });
     for (const email of props.notificationEmails ?? []) {
       topic.addSubscription(new subscriptions.EmailSubscription(email));
@@ -295,6 +329,55 @@ export class MetadataPipeline extends Construct {
         }),
       );
     }
+    return topic;
+  }
+
+  /**
+   * The alarm topic. CloudWatch publishes alarm actions as the service
+   * principal cloudwatch.amazonaws.com, which cannot use the AWS managed key
+   * alias/aws/sns: an alarm topic encrypted with it drops every alarm
+   * silently. So the topic has a customer managed key whose policy lets
+   * CloudWatch use it, and a topic policy that lets CloudWatch publish, both
+   * for this account's alarms only
+   * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services,
+   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-actions.html).
+   */
+  private createAlarmTopic(removalPolicy: RemovalPolicy): sns.Topic {
+    const { account, region, partition } = Stack.of(this);
+    const cloudwatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    const fromOurAlarms = {
+      StringEquals: { 'aws:SourceAccount': account },
+      ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+    };
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: 's3-metadata-pipeline alarm topic: CloudWatch alarms publish with it',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [cloudwatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromOurAlarms,
+      }),
+    );
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'S3 metadata pipeline alarms',
+      masterKey: key,
+      enforceSSL: true,
+      signatureVersion: SNS_SIGNATURE_VERSION,
+    });
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [cloudwatch],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: fromOurAlarms,
+      }),
+    );
     return topic;
   }
 
@@ -350,7 +433,21 @@ export class MetadataPipeline extends Construct {
             );
           }
         }
+        this.grantObjectDecrypt(fn, buckets);
         return;
+    }
+  }
+
+  /**
+   * kms:Decrypt on the keys that encrypt the watched buckets' objects: the
+   * configured `kmsKeyArns`, and the key of a bucket created in this app.
+   */
+  private grantObjectDecrypt(fn: nodejs.NodejsFunction, buckets: readonly WatchedBucket[]): void {
+    for (const { bucket } of buckets) bucket.encryptionKey?.grantDecrypt(fn);
+    if (this.kmsKeyArns.length > 0) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [...this.kmsKeyArns] }),
+      );
     }
   }
 
@@ -371,6 +468,16 @@ export class MetadataPipeline extends Construct {
       tracingEnabled: true,
       logs: {
         destination: new logs.LogGroup(this, 'StateMachineLogs', {
+          // Under /aws/vendedlogs/, CloudWatch Logs needs no resource policy entry for the delivery,
+          // so creation cannot fail on the account's 5,120-character resource policy limit
+          // (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html). The stack's own
+          // id ends the name: a retained group never blocks a redeploy after `cdk destroy`.
+          logGroupName: Fn.join('', [
+            '/aws/vendedlogs/states/',
+            Names.uniqueId(this),
+            '-',
+            Fn.select(2, Fn.split('/', Aws.STACK_ID)),
+          ]),
           retention: logs.RetentionDays.ONE_MONTH,
           removalPolicy,
         }),
@@ -398,6 +505,50 @@ export class MetadataPipeline extends Construct {
       });
     }
     return stateMachine;
+  }
+
+  /**
+   * Failure notifications. The definition catches no unexpected error, so a
+   * failed execution stops AT the step that failed and Redrive re-runs that
+   * step once the cause is fixed (statemachine/policy.ts). Subscribers hear
+   * of the failure from the execution's status change event, which Step
+   * Functions sends to EventBridge for STANDARD workflows
+   * (https://docs.aws.amazon.com/step-functions/latest/dg/eventbridge-integration.html):
+   * FAILED, TIMED_OUT (which a Catch never saw) and ABORTED go to
+   * publish-notification. EventBridge retries a failed invocation for up to
+   * 24 hours, then keeps the event in a dead-letter queue
+   * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html).
+   */
+  private createFailureNotices(): { rule: events.Rule; deadLetterQueue: sqs.Queue } {
+    const deadLetterQueue = new sqs.Queue(this, 'FailureNoticeDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is the dead-letter queue of the failure notification rule; it has no dead-letter queue of its own.',
+    });
+    const rule = new events.Rule(this, 'ExecutionFailures', {
+      description: 's3-metadata-pipeline: failed, timed-out and aborted executions -> failure notification',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: {
+          stateMachineArn: [this.stateMachine.stateMachineArn],
+          status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+        },
+      },
+    });
+    rule.addTarget(
+      new targets.LambdaFunction(this.stepFunctions['publish-notification'], {
+        deadLetterQueue,
+        maxEventAge: Duration.hours(24),
+        retryAttempts: 185,
+      }),
+    );
+    return { rule, deadLetterQueue };
   }
 
   /** The ingest queue's consumer: starts one execution per object event. */

@@ -61,12 +61,12 @@ export class PipelineMonitoring extends Construct {
       ExecutionsFailed: alarm(
         'ExecutionsFailed',
         stateMachine.metricFailed(fiveMinutes),
-        'Executions ended in the Fail state: an object could not be recorded (subscribers got a failure notification). Open the execution in the Step Functions console.',
+        'Executions failed at a step: an object could not be recorded (STANDARD: subscribers got a failure notification). Open the execution in the Step Functions console, fix the cause, then Redrive it (docs/operations.md).',
       ),
       ExecutionsTimedOut: alarm(
         'ExecutionsTimedOut',
         stateMachine.metricTimedOut(fiveMinutes),
-        'Executions timed out: an object was not recorded and no failure notification was sent.',
+        'Executions timed out: an object was not recorded (STANDARD: subscribers got a failure notification; Redrive it once the cause is fixed).',
       ),
       ExecutionsThrottled: alarm(
         'ExecutionsThrottled',

@@ -11,7 +11,7 @@ describe('configuration', () => {
       buckets: [{}],
       notificationEmails: [],
       webhookUrls: [],
-      tableName: 'S3FileMetadata',
+      kmsKeyArns: [],
       workflowType: 'STANDARD',
       deleteBehaviour: 'tombstone',
       logLevel: 'INFO',

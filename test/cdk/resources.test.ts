@@ -72,10 +72,10 @@ describe('default configuration', () => {
     });
   });
 
-  it('encrypts both queues and enforces TLS on them', () => {
+  it('encrypts every queue (ingest, its dead-letter queue, failure notices) and enforces TLS on them', () => {
     template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     const policies = template.findResources('AWS::SQS::QueuePolicy');
-    expect(Object.keys(policies)).toHaveLength(2);
+    expect(Object.keys(policies)).toHaveLength(3);
     for (const policy of Object.values(policies)) {
       expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
     }
@@ -83,7 +83,6 @@ describe('default configuration', () => {
 
   it('creates the table with BucketName/ObjectKey keys, on demand, with point-in-time recovery and encryption', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      TableName: 'S3FileMetadata',
       KeySchema: [
         { AttributeName: 'BucketName', KeyType: 'HASH' },
         { AttributeName: 'ObjectKey', KeyType: 'RANGE' },
