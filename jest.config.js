@@ -27,6 +27,16 @@ module.exports = {
     }),
     // Each file starts its own runtime (with faults, or to kill it); the longest scenarios live here.
     project('reliability', { setupFilesAfterEnv: ['<rootDir>/test/e2e/support/timeout.ts'] }),
+    // The local console in a real Chromium (@sparticuz/chromium). puppeteer-core ships ES modules
+    // only: swc turns them into CommonJS for jest (cached after the first run).
+    project('browser', {
+      setupFilesAfterEnv: ['<rootDir>/test/e2e/support/timeout.ts'],
+      transform: {
+        '^.+\\.ts$': swc,
+        '^.+/node_modules/(puppeteer-core|@puppeteer/browsers|chromium-bidi)/.+\\.js$': swc,
+      },
+      transformIgnorePatterns: ['/node_modules/(?!(puppeteer-core|@puppeteer/browsers|chromium-bidi)/)'],
+    }),
     // Debian's AWS CLI and boto3 against a runtime of the suite's own; skipped, with one line saying how to
     // run it, on a machine without them (test/clients/support/clients.ts).
     project('clients', {

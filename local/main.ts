@@ -163,6 +163,7 @@ async function main(): Promise<void> {
   write(`
 s3-metadata-pipeline local runtime (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
   endpoint        ${e}   S3, SQS, SNS, DynamoDB, Step Functions (route by SigV4 scope)
+  console         ${runtime.consoleUrl}   executions, graph, items, notifications (in a browser)
   buckets         ${runtime.resources.buckets.join(', ')}   (ObjectCreated/ObjectRemoved -> ingest queue)
   table           ${runtime.resources.tableName}
   topic           ${runtime.resources.topicArn}

@@ -16,6 +16,9 @@ import { DEFAULT_TABLE_NAME, MAX_RECEIVE_COUNT, SERVICE_NAME } from '../function
 import { TABLE_SCHEMA } from '../functions/core/table-schema';
 import { loadDefinition } from '../statemachine/definition';
 import { FUNCTION_NAMES, type FunctionName, type StepName, WORKFLOW_STEPS } from '../statemachine/steps';
+import type { AslDefinition } from './console/graph';
+import { NotificationLog } from './console/notifications';
+import { ConsoleServer } from './console/server';
 import type { EdgeRequest, EdgeResponse } from './edge/http';
 import { ACCOUNT_ID, S3Edge, s3DataDir } from './edge/s3';
 import { Edge } from './edge/server';
@@ -121,6 +124,8 @@ export interface Runtime {
   readonly faultCounts: FaultCounts;
   /** SNS's HTTP, HTTPS and email subscribers: certificate, mail folder, delivery trace. */
   readonly sns: SnsSubscribers;
+  /** The local console's page: executions, graph, items, notifications (`/_console/` on the endpoint). */
+  readonly consoleUrl: string;
   stop(): Promise<void>;
 }
 
@@ -216,6 +221,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
     const store: Store = openStore(persistent ? join(dataDir, 'runtime.sqlite') : undefined);
     cleanups.push(() => store.close());
+    // What the pipeline publishes, kept by object for the console.
+    const notificationLog = new NotificationLog(store);
+    let consoleServer: ConsoleServer | undefined;
     const snsSubscribers = await startSnsSubscribers({
       store,
       dataDir,
@@ -237,7 +245,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         return stepFunctions.handle(action, body);
       },
       sns: (request: EdgeRequest, next: (request: EdgeRequest) => Promise<EdgeResponse>) =>
-        snsSubscribers.handle(request, next),
+        snsSubscribers.handle(request, next).then((response) => notificationLog.observe(request, response)),
     };
     // Two doors to the same services: the public endpoint, and one for the
     // pipeline's own functions, where injected faults apply.
@@ -247,7 +255,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       pipelineRequests: Object.fromEntries(pipelineEdge.requests),
       faults: injector.counts,
     });
-    const edge = new Edge({ ...edgeOptions, port: options.port ?? 4566, stats });
+    const edge = new Edge({
+      ...edgeOptions,
+      port: options.port ?? 4566,
+      stats,
+      // The console is on the public endpoint only (loopback, like every listener).
+      console: (incoming, outgoing) => consoleServer?.handle(incoming, outgoing) ?? false,
+    });
     const endpoint = await edge.start();
     cleanups.push(() => edge.stop());
     const pipelineEdge = new Edge({ ...edgeOptions, port: 0, interceptor: injector.interceptor });
@@ -360,6 +374,25 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     const service = stepFunctions;
     cleanups.push(() => service.stop());
+    const page = new ConsoleServer({
+      store,
+      stepFunctions: service,
+      definition: definition as unknown as AslDefinition,
+      s3,
+      sqs,
+      dynamo,
+      notifications: notificationLog,
+      resources: {
+        buckets,
+        tableName: RESOURCES.tableName,
+        ingestQueueUrl,
+        deadLetterQueueUrl,
+        stateMachineArn,
+      },
+      mailDir: snsSubscribers.mailDir,
+    });
+    consoleServer = page;
+    cleanups.push(() => page.stop());
     // EventBridge's part: a failed, timed-out or aborted execution's status change event goes to
     // publish-notification, which tells subscribers (the stack's ExecutionFailures rule).
     service.onExecutionEvent(
@@ -410,6 +443,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       resumedExecutions,
       faultCounts: injector.counts,
       sns: snsSubscribers,
+      consoleUrl: `${endpoint}/_console/`,
       stop: stopAll,
     };
   } catch (error) {

@@ -40,6 +40,8 @@ export interface EdgeOptions {
   ) => Promise<EdgeResponse>;
   /** Answers GET /_runtime/stats (counters for the benchmark and for the curious). */
   stats?: () => unknown;
+  /** Sees each request first and answers those it takes (the console's `/_console/` paths, streamed). */
+  console?: (incoming: IncomingMessage, outgoing: ServerResponse) => boolean;
 }
 
 const SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([a-z0-9-]+)\/aws4_request/;
@@ -104,6 +106,7 @@ export class Edge {
 
   async start(): Promise<string> {
     this.server = createServer((incoming, outgoing) => {
+      if (this.options.console?.(incoming, outgoing)) return;
       this.serve(incoming, outgoing).catch((error: unknown) => {
         if (!outgoing.headersSent) {
           outgoing.writeHead(500, { 'content-type': 'text/plain' });

@@ -1,0 +1,111 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { EdgeRequest, EdgeResponse } from '../edge/http';
+
+/**
+ * Every message published to SNS through the runtime, as it was published,
+ * kept by object (bucket and key of the notification's document) for the
+ * console's object view. It watches Publish requests at the edge, so it sees
+ * what the pipeline's Notify step really sent, whoever subscribes.
+ */
+
+export interface PublishedNotification {
+  messageId: string;
+  topicArn: string;
+  subject?: string;
+  /** The message as published (for `MessageStructure: json`, the per-protocol JSON). */
+  message: string;
+  /** The document subscribers that read JSON receive (the `default` message of a structured one). */
+  document: unknown;
+  attributes: Record<string, string>;
+  publishedAt: number;
+}
+
+interface Row {
+  message_id: string;
+  topic_arn: string;
+  subject: string | null;
+  message: string;
+  document: string;
+  attributes: string;
+  published_at: number;
+}
+
+/** The JSON document of a message: the `default` entry of a structured message, parsed when it is JSON. */
+function documentOf(message: string, structured: boolean): unknown {
+  const parse = (text: string): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  };
+  if (!structured) return parse(message);
+  const outer = parse(message) as { default?: string };
+  return typeof outer?.default === 'string' ? parse(outer.default) : outer;
+}
+
+export class NotificationLog {
+  constructor(private readonly store: DatabaseSync) {
+    store.exec(`
+      CREATE TABLE IF NOT EXISTS console_notifications (
+        message_id TEXT PRIMARY KEY, topic_arn TEXT NOT NULL, bucket TEXT, key TEXT, subject TEXT,
+        message TEXT NOT NULL, document TEXT NOT NULL, attributes TEXT NOT NULL, published_at REAL NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS console_notifications_by_object ON console_notifications (bucket, key, published_at);
+    `);
+  }
+
+  /** Records a successful Publish (query protocol, as the SDK and the CLI send it); returns the response unchanged. */
+  observe(request: EdgeRequest, response: EdgeResponse): EdgeResponse {
+    if (response.status !== 200 || request.method !== 'POST') return response;
+    const params = new URLSearchParams(request.body.toString('utf8'));
+    if (params.get('Action') !== 'Publish') return response;
+    const messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(response.body.toString('utf8'))?.[1];
+    if (messageId === undefined) return response;
+    const message = params.get('Message') ?? '';
+    const document = documentOf(message, params.get('MessageStructure') === 'json');
+    const attributes: Record<string, string> = {};
+    for (const [name, value] of params) {
+      const entry = /^MessageAttributes\.entry\.(\d+)\.Name$/.exec(name);
+      if (entry === null) continue;
+      const base = `MessageAttributes.entry.${entry[1]}.Value`;
+      attributes[value] = params.get(`${base}.StringValue`) ?? params.get(`${base}.BinaryValue`) ?? '';
+    }
+    const about = (typeof document === 'object' && document !== null ? document : {}) as {
+      bucket?: unknown;
+      key?: unknown;
+    };
+    this.store
+      .prepare(
+        'INSERT OR REPLACE INTO console_notifications (message_id, topic_arn, bucket, key, subject, message, document, attributes, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        messageId,
+        params.get('TopicArn') ?? '',
+        typeof about.bucket === 'string' ? about.bucket : null,
+        typeof about.key === 'string' ? about.key : null,
+        params.get('Subject'),
+        message,
+        JSON.stringify(document),
+        JSON.stringify(attributes),
+        Date.now() / 1000,
+      );
+    return response;
+  }
+
+  /** The notifications about one object, oldest first. */
+  forObject(bucket: string, key: string): PublishedNotification[] {
+    const rows = this.store
+      .prepare('SELECT * FROM console_notifications WHERE bucket = ? AND key = ? ORDER BY published_at')
+      .all(bucket, key) as unknown as Row[];
+    return rows.map((row) => ({
+      messageId: row.message_id,
+      topicArn: row.topic_arn,
+      ...(row.subject !== null ? { subject: row.subject } : {}),
+      message: row.message,
+      document: JSON.parse(row.document) as unknown,
+      attributes: JSON.parse(row.attributes) as Record<string, string>,
+      publishedAt: row.published_at,
+    }));
+  }
+}

@@ -1,0 +1,334 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
+import type { Browser, Page } from 'puppeteer-core';
+import { type Clients, clientsFor } from '../support/aws-clients';
+import { eventually, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
+import { executionsOfKey } from '../support/settle';
+import { launchChromium } from './support/chromium';
+
+/**
+ * The local console in a real Chromium: the runtime as `npm start` runs it,
+ * uploads through the SDK and through the page, the list updating live, the
+ * definition's graph coloured as the execution history says, the object's
+ * item and notification, a failed execution (fault injection's deny=) and
+ * its redrive after a restart without the fault. Every check reads the DOM;
+ * what it is compared with comes from the AWS APIs (GetExecutionHistory,
+ * GetItem), not from the page's code.
+ *
+ * Screenshots of each view go to test/browser/output/ (or $CONSOLE_SCREENSHOT_DIR);
+ * with UPDATE_CONSOLE_SCREENSHOTS=1 the README's docs/images/console-*.png are rewritten too.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:metadata-pipeline';
+const OUTPUT = process.env.CONSOLE_SCREENSHOT_DIR ?? join(__dirname, 'output');
+const README_IMAGES =
+  process.env.UPDATE_CONSOLE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images') : undefined;
+const DEFINITION = JSON.parse(
+  readFileSync(join(ROOT, 'statemachine', 'metadata-pipeline.asl.json'), 'utf8'),
+) as {
+  States: Record<string, unknown>;
+};
+const STATE_NAMES = Object.keys(DEFINITION.States);
+/** The redrive half waits for RedriveExecution in the local Step Functions service. */
+const REDRIVE_READY = readFileSync(join(ROOT, 'local', 'step-functions.ts'), 'utf8').includes(
+  "'RedriveExecution'",
+);
+
+/**
+ * What the history says happened to each state, read as the Step Functions
+ * console reads it (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-view-execution-details.html):
+ * a state entered then exited succeeded (retried when its task was scheduled
+ * more than once); entered, then left for another state without exiting, its
+ * error was caught; entered and followed by ExecutionFailed, it failed.
+ */
+function outcomesFromHistory(events: HistoryEvent[]): Record<string, string> {
+  const outcomes: Record<string, string> = Object.fromEntries(
+    STATE_NAMES.map((name) => [name, 'not-entered']),
+  );
+  events.forEach((event, index) => {
+    const name = event.stateEnteredEventDetails?.name;
+    if (name === undefined) return;
+    let scheduled = 0;
+    for (const later of events.slice(index + 1)) {
+      if (later.type === 'TaskScheduled') scheduled += 1;
+      if (later.stateExitedEventDetails?.name === name) {
+        outcomes[name] = scheduled > 1 ? 'retried' : 'succeeded';
+        return;
+      }
+      if (later.stateEnteredEventDetails !== undefined) {
+        outcomes[name] = 'caught';
+        return;
+      }
+      if (later.type === 'ExecutionFailed') {
+        outcomes[name] = 'failed';
+        return;
+      }
+    }
+    outcomes[name] = 'running';
+  });
+  return outcomes;
+}
+
+async function historyOf(clients: Clients, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }),
+    );
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+/** The one execution of a key once it has ended, described. */
+async function endedExecution(clients: Clients, key: string): Promise<DescribeExecutionCommandOutput> {
+  return eventually(
+    async () => {
+      const [execution] = await executionsOfKey(clients.sfn, STATE_MACHINE_ARN, key);
+      return execution !== undefined && execution.status !== 'RUNNING' ? execution : undefined;
+    },
+    30_000,
+    `the execution of ${key} to end`,
+  );
+}
+
+/** Each state's colour in the page's graph: its data-outcome attribute. */
+async function graphOutcomes(page: Page): Promise<Record<string, string>> {
+  return page.$$eval('svg.graph [data-state]', (nodes) =>
+    Object.fromEntries(
+      nodes.map((node) => [node.getAttribute('data-state'), node.getAttribute('data-outcome')]),
+    ),
+  );
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(OUTPUT, { recursive: true });
+  const file = join(OUTPUT, `console-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  if (README_IMAGES !== undefined) {
+    mkdirSync(README_IMAGES, { recursive: true });
+    // The README shows what fits a window: the viewport, not the whole page.
+    await page.screenshot({ path: join(README_IMAGES, `console-${name}.png`) });
+  }
+}
+
+describe('the local console', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'console-test-'));
+  let runtime: RuntimeProcess;
+  let clients: Clients;
+  let browser: Browser;
+  let page: Page;
+  let failedArn = '';
+  const consoleUrl = () => `${runtime.endpoint}/_console/`;
+
+  beforeAll(async () => {
+    [runtime, browser] = await Promise.all([
+      // deny= makes reads of denied/ fail for good (403); throttling makes some states retry.
+      startRuntimeProcess([
+        '--data-dir',
+        dataDir,
+        '--quiet',
+        '--faults',
+        'deny=denied/,throttle=0.15',
+        '--faults-seed',
+        '3',
+        '--retry-scale',
+        '0.01',
+      ]),
+      launchChromium(),
+    ]);
+    clients = clientsFor(runtime.endpoint);
+    page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 800 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await runtime?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('is served on the runtime endpoint with nothing loaded from elsewhere', async () => {
+    const requested: string[] = [];
+    page.on('request', (request) => {
+      requested.push(request.url());
+    });
+    // The event stream stays open: "network idle" never comes, the list's first answer does.
+    await page.goto(consoleUrl(), { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('table.executions');
+    await page.waitForSelector('[data-testid="executions-count"]');
+    expect(requested.length).toBeGreaterThan(0);
+    expect(requested.filter((url) => !url.startsWith(runtime.endpoint))).toEqual([]);
+    page.removeAllListeners('request');
+  });
+
+  it('lists an upload from the SDK as soon as its execution runs, without reloading the page', async () => {
+    await page.evaluate(() => {
+      (window as unknown as { stayedOpen: boolean }).stayedOpen = true;
+    });
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: 'uploads',
+        Key: 'reports/q3 summary.csv',
+        Body: 'region,total\nnorth,12\n',
+      }),
+    );
+    const execution = await endedExecution(clients, 'reports/q3 summary.csv');
+    await page.waitForSelector(`tr[data-arn="${execution.executionArn}"][data-status="SUCCEEDED"]`, {
+      timeout: 15_000,
+    });
+    expect(await page.evaluate(() => (window as unknown as { stayedOpen?: boolean }).stayedOpen)).toBe(true);
+    const row = await page.$eval(`tr[data-arn="${execution.executionArn}"]`, (tr) => tr.textContent ?? '');
+    expect(row).toContain('reports/q3 summary.csv');
+    await screenshot(page, 'executions');
+  });
+
+  it('filters by key prefix and by status', async () => {
+    await clients.s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'photos/cat.txt', Body: 'meow' }));
+    await endedExecution(clients, 'photos/cat.txt');
+    await page.goto(`${consoleUrl()}#/executions?prefix=photos%2F`);
+    await page.waitForFunction(
+      () => {
+        const rows = [...document.querySelectorAll('table.executions tbody tr')];
+        return rows.length === 1 && rows[0]?.textContent?.includes('photos/cat.txt');
+      },
+      { timeout: 10_000 },
+    );
+    expect(await page.$eval('input[name="prefix"]', (input) => input.value)).toBe('photos/');
+    await page.select('select[name="status"]', 'FAILED');
+    await page.waitForFunction(() => document.querySelectorAll('table.executions tbody tr').length === 0, {
+      timeout: 10_000,
+    });
+    expect(await page.$eval('[data-testid="executions-count"]', (node) => node.textContent)).toBe(
+      'no executions',
+    );
+  });
+
+  it('uploads a file from the page, then shows its item and its notification', async () => {
+    const file = join(dataDir, 'hello from the page.txt');
+    writeFileSync(file, 'Hello, pipeline!\n');
+    await page.goto(`${consoleUrl()}#/overview`);
+    const input = await page.waitForSelector('form.upload input[type="file"]');
+    await input?.uploadFile(file);
+    await page.click('form.upload button[type="submit"]');
+    await page.waitForSelector('form.upload .ok-note', { timeout: 10_000 });
+    const head = await clients.s3.send(
+      new HeadObjectCommand({ Bucket: 'uploads', Key: 'hello from the page.txt' }),
+    );
+    expect(head.ContentLength).toBe(17);
+    await screenshot(page, 'overview');
+
+    // "its item": the object view fills in when the execution ends (live).
+    await page.click('form.upload .ok-note a:last-of-type');
+    await page.waitForSelector('[data-attribute="Status"]', { timeout: 30_000 });
+    const item = await eventually(() => clients.item('hello from the page.txt'), 30_000, 'the item');
+    const shown = await page.$$eval('table.item tr', (rows) =>
+      Object.fromEntries(
+        rows.map((row) => [row.getAttribute('data-attribute'), row.querySelector('td')?.textContent]),
+      ),
+    );
+    expect(shown.ETag).toBe(item.ETag);
+    expect(shown.Status).toBe('present');
+    expect(shown.FileSize).toBe('17');
+    await page.waitForSelector('[data-testid="notification"]', { timeout: 15_000 });
+    expect(await page.$eval('[data-testid="notification"] h3', (h) => h.textContent)).toContain(
+      'hello from the page.txt',
+    );
+    await screenshot(page, 'object');
+  });
+
+  it('colours each state of the graph as the execution history says, and shows a state on Enter', async () => {
+    const [execution] = await executionsOfKey(clients.sfn, STATE_MACHINE_ARN, 'reports/q3 summary.csv');
+    const arn = execution?.executionArn ?? '';
+    await page.goto(`${consoleUrl()}#/execution/${encodeURIComponent(arn)}`);
+    await page.waitForSelector('svg.graph [data-state="Notify"]');
+    expect(await graphOutcomes(page)).toEqual(outcomesFromHistory(await historyOf(clients, arn)));
+
+    // Keyboard: Tab reaches the states; Enter opens one.
+    let focused: string | null = null;
+    for (let presses = 0; presses < 40 && focused !== 'DescribeObject'; presses += 1) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => document.activeElement?.getAttribute('data-state') ?? null);
+    }
+    expect(focused).toBe('DescribeObject');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="state-detail"][data-state="DescribeObject"]');
+    const detail = await page.$eval('[data-testid="state-detail"]', (node) => node.textContent ?? '');
+    expect(detail).toContain('Input');
+    expect(detail).toContain('"key": "reports/q3 summary.csv"');
+    // The event table holds the whole history.
+    const history = await historyOf(clients, arn);
+    expect(
+      await page.$$eval('table.events tr.event', (rows) => rows.map((row) => row.getAttribute('data-type'))),
+    ).toEqual(history.map((event) => event.type));
+    await screenshot(page, 'execution');
+  });
+
+  it('is readable at phone width: nothing wider than the window', async () => {
+    await page.setViewport({ width: 390, height: 844, isMobile: true, deviceScaleFactor: 2 });
+    await page.reload();
+    await page.waitForSelector('svg.graph [data-state="Notify"]');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await screenshot(page, 'phone');
+    await page.goto(`${consoleUrl()}#/executions`);
+    await page.waitForSelector('table.executions tbody tr');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.setViewport({ width: 1280, height: 800 });
+  });
+
+  it('shows a failed execution (deny= fault) red where it failed', async () => {
+    await clients.s3.send(
+      new PutObjectCommand({ Bucket: 'uploads', Key: 'denied/payroll.csv', Body: 'secret' }),
+    );
+    const execution = await endedExecution(clients, 'denied/payroll.csv');
+    expect(execution.status).toBe('FAILED');
+    failedArn = execution.executionArn ?? '';
+    await page.goto(`${consoleUrl()}#/execution/${encodeURIComponent(failedArn)}`);
+    await page.waitForSelector('svg.graph [data-state="Notify"]');
+    const expected = outcomesFromHistory(await historyOf(clients, failedArn));
+    expect(Object.values(expected)).toContain('failed');
+    expect(await graphOutcomes(page)).toEqual(expected);
+    expect(await page.$eval('.badge.status-failed', (badge) => badge.textContent)).toBe('FAILED');
+    expect(await page.$eval('[data-testid="state-detail"]', (node) => node.textContent ?? '')).toMatch(
+      /Error/,
+    );
+    expect(await page.$('.redrive button')).not.toBeNull();
+    await screenshot(page, 'execution-failed');
+  });
+
+  (REDRIVE_READY ? it : it.skip)(
+    'redrives it after a restart without the fault, and it succeeds',
+    async () => {
+      await runtime.stop();
+      runtime = await startRuntimeProcess(['--data-dir', dataDir, '--quiet']);
+      clients = clientsFor(runtime.endpoint);
+      await page.goto(`${consoleUrl()}#/execution/${encodeURIComponent(failedArn)}`);
+      const button = await page.waitForSelector('.redrive button:not([disabled])', { timeout: 10_000 });
+      await button?.click();
+      const described = await eventually(
+        async () => {
+          const current = await clients.sfn.send(new DescribeExecutionCommand({ executionArn: failedArn }));
+          return current.status === 'SUCCEEDED' ? current : undefined;
+        },
+        30_000,
+        'the redriven execution to succeed',
+      );
+      expect(described.redriveCount).toBe(1);
+      await page.waitForSelector('.badge.status-succeeded', { timeout: 15_000 });
+      expect(await graphOutcomes(page)).toEqual(outcomesFromHistory(await historyOf(clients, failedArn)));
+      expect(await clients.item('denied/payroll.csv')).toMatchObject({ Status: 'present' });
+      await screenshot(page, 'execution-redriven');
+    },
+  );
+});
