@@ -99,6 +99,44 @@ function messageAttributes(params: Params, prefix: string): Record<string, Messa
   return attributes;
 }
 
+interface FilterModule {
+  matchesFilterPolicy(
+    policy: unknown,
+    attributes: Record<string, { DataType: string; StringValue: string }>,
+  ): boolean;
+  matchesFilterPolicyOnBody(policy: unknown, body: string): boolean;
+}
+
+let filterModule: Promise<FilterModule> | undefined;
+/**
+ * fauxqs's filter-policy matcher, the one its SQS subscriptions use, so that
+ * every protocol filters alike. It is not in fauxqs's exports: loaded by path.
+ */
+function filters(): Promise<FilterModule> {
+  filterModule ??= import(join(__dirname, '..', '..', 'node_modules', 'fauxqs', 'dist', 'sns', 'filter.js'));
+  return filterModule;
+}
+
+/** Whether a subscription's FilterPolicy lets a message through (no policy: everything). */
+async function passes(subscription: Subscription, published: Published): Promise<boolean> {
+  const text = subscription.attributes.FilterPolicy;
+  if (text === undefined || text === '') return true;
+  const policy = JSON.parse(text) as unknown;
+  const { matchesFilterPolicy, matchesFilterPolicyOnBody } = await filters();
+  if (subscription.attributes.FilterPolicyScope === 'MessageBody') {
+    return matchesFilterPolicyOnBody(policy, bodyFor(published, subscription.protocol));
+  }
+  return matchesFilterPolicy(
+    policy,
+    Object.fromEntries(
+      Object.entries(published.attributes).map(([name, value]) => [
+        name,
+        { DataType: value.Type, StringValue: value.Value },
+      ]),
+    ),
+  );
+}
+
 const SETTABLE = [
   'DeliveryPolicy',
   'FilterPolicy',
@@ -388,6 +426,18 @@ export class SnsSubscribers {
       const problems = deliveryPolicyProblems(value);
       if (problems.length > 0) return invalid(`Attributes Reason: DeliveryPolicy: ${problems.join('; ')}`);
     }
+    if (name === 'FilterPolicy' && value !== '') {
+      try {
+        const policy = JSON.parse(value) as unknown;
+        if (typeof policy !== 'object' || policy === null || Array.isArray(policy))
+          throw new Error('not an object');
+      } catch {
+        return invalid('Attributes Reason: FilterPolicy: failed to parse JSON');
+      }
+    }
+    if (name === 'FilterPolicyScope' && value !== 'MessageAttributes' && value !== 'MessageBody') {
+      return invalid('Attributes Reason: FilterPolicyScope: must be MessageAttributes or MessageBody');
+    }
     if (name === 'RedrivePolicy' && value !== '') {
       try {
         const target = (JSON.parse(value) as { deadLetterTargetArn?: unknown }).deadLetterTargetArn;
@@ -560,10 +610,12 @@ export class SnsSubscribers {
       }
     }
     this.track(
-      this.topicAttributes(topicArn).then((topic) => {
+      this.topicAttributes(topicArn).then(async (topic) => {
         if (topic === undefined) return;
         for (const message of published) {
-          for (const subscription of subscribers) this.deliver(subscription, message, topic);
+          for (const subscription of subscribers) {
+            if (await passes(subscription, message)) this.deliver(subscription, message, topic);
+          }
         }
       }),
     );
