@@ -14,6 +14,7 @@ import {
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { normalizeETag } from '../functions/core/s3-event';
 import type { Runtime } from './runtime';
+import { startDemoSubscribers } from './sns/demo-subscribers';
 import type { NotificationTap } from './trace';
 
 /**
@@ -179,6 +180,8 @@ export async function runDemo(
   const s3 = new S3Client(client);
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(client));
   const bucket = runtime.resources.bucket;
+  // A webhook (the example receiver, verifying signatures) and an email address, as people subscribe.
+  const subscribers = await startDemoSubscribers(runtime, write);
 
   write('\nUploading sample files...');
   const expectations = await uploadSamples(s3, bucket, write);
@@ -209,6 +212,7 @@ export async function runDemo(
         `\nGave up after ${timeoutMs / 1000} s; still waiting for: ${missing.map((expectation) => expectation.key).join(', ')}`,
       );
       write(`\n${table(items)}`);
+      await subscribers.stop();
       return false;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -230,6 +234,9 @@ export async function runDemo(
     write(`One of them, as a webhook receives it (attributes: ${JSON.stringify(example.attributes)}):`);
     write(JSON.stringify(example.document, null, 2).replace(/^/gm, '  '));
   }
+  const delivered = await subscribers.show('images/photo.png', Math.max(deadline - Date.now(), 10_000));
+  await subscribers.stop();
+  if (!delivered) return false;
   write(`\nAll ${expectations.length} objects are recorded as expected.`);
   return true;
 }
