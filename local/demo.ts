@@ -79,6 +79,10 @@ async function uploadSamples(
     ['archives/bundle.zip', 'bundle.zip', 'application/zip'],
     ['logs/server.log.gz', 'server.log.gz', 'application/gzip'],
     ['audio/beep.wav', 'beep.wav', 'audio/wav'],
+    ['photos/camera.jpg', 'camera.jpg', 'image/jpeg'],
+    ['images/tile.webp', 'tile.webp', 'image/webp'],
+    ['audio/tone.mp3', 'tone.mp3', 'audio/mpeg'],
+    ['video/clip.mp4', 'clip.mp4', 'video/mp4'],
   ];
   for (const [key, file, contentType, extra] of files) {
     expectations.push({ key, status: 'present', eTag: await put(key, sample(file), contentType, extra) });
@@ -147,6 +151,17 @@ function met(expectation: Expectation, item: Item | undefined): boolean {
   return expectation.eTag === undefined || item.ETag === expectation.eTag;
 }
 
+/** What the media inspection stage found: dimensions, pages, duration, camera. */
+function media(item: Item): string {
+  const parts: string[] = [];
+  if (item.ImageWidth !== undefined) parts.push(`${item.ImageWidth}x${item.ImageHeight}`);
+  if (item.PageCount !== undefined) parts.push(`${item.PageCount} page(s), PDF ${item.PdfVersion ?? '?'}`);
+  if (item.DurationSeconds !== undefined) parts.push(`${item.DurationSeconds} s`);
+  if (item.CameraModel !== undefined) parts.push(String(item.CameraModel));
+  if (item.CapturedAt !== undefined) parts.push(String(item.CapturedAt).slice(0, 10));
+  return parts.join(', ');
+}
+
 function table(items: Item[]): string {
   const columns: [string, (item: Item) => string, number][] = [
     ['Key', (item) => String(item.ObjectKey), 28],
@@ -156,6 +171,7 @@ function table(items: Item[]): string {
     ['Detected', (item) => String(item.DetectedContentType ?? ''), 24],
     ['Category', (item) => String(item.Category ?? ''), 9],
     ['Mismatch', (item) => (item.ContentTypeMismatch === true ? 'YES' : ''), 8],
+    ['Media', media, 30],
     ['ETag', (item) => String(item.ETag ?? '').slice(0, 14), 14],
   ];
   const cell = (text: string, width: number) =>
