@@ -16,6 +16,7 @@ const NUMERIC = new Set([
   'VisibilityTimeout',
   'WaitTimeSeconds',
   'MaxResults',
+  'MaxNumberOfMessagesPerSecond',
 ]);
 
 /** Query parameter lists and the JSON member each becomes. */
@@ -169,6 +170,11 @@ function resultXml(action: string, json: Record<string, unknown>): string {
       if (name === 'Failed')
         return (value as Record<string, unknown>[])
           .map((entry) => element('BatchResultErrorEntry', entry))
+          .join('');
+      // ListMessageMoveTasks: a flattened list of ListMessageMoveTasksResultEntry.
+      if (name === 'Results')
+        return (value as Record<string, unknown>[])
+          .map((entry) => element('ListMessageMoveTasksResultEntry', entry))
           .join('');
       if (name === 'queueUrls') return (value as string[]).map((url) => element('QueueUrl', url)).join('');
       return element(name, value);

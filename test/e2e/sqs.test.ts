@@ -13,7 +13,22 @@ import { clientsFor } from '../support/aws-clients';
 import { eventually } from '../support/runtime-process';
 import { e2eEndpoint } from './support/endpoint';
 
-const { sqs } = clientsFor(e2eEndpoint());
+const endpoint = e2eEndpoint();
+const { sqs } = clientsFor(endpoint);
+
+/** A query-protocol call (form-encoded, XML answer), as the SDKs of 2023 that added move tasks sent it. */
+async function queryCall(params: Record<string, string>) {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=test/20261126/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: new URLSearchParams({ Version: '2012-11-05', ...params }).toString(),
+  });
+  return { status: response.status, text: await response.text() };
+}
 
 async function queue(name: string, attributes: Record<string, string> = {}) {
   const { QueueUrl = '' } = await sqs.send(
@@ -179,6 +194,27 @@ describe('SQS as documented, through the SDK v3 (JSON protocol)', () => {
     expect(task).toMatchObject({ Status: 'CANCELLED' });
     expect((await counts(dlq.url)).visible + (await counts(source.url)).visible).toBe(3);
     expect((await counts(dlq.url)).visible).toBe(3 - moved);
+  });
+
+  it('answers the move task actions in the query protocol too, with ListMessageMoveTasksResultEntry elements', async () => {
+    const { dlq } = await deadLettered('e2e-sqs-query', 1);
+    const started = await queryCall({
+      Action: 'StartMessageMoveTask',
+      SourceArn: dlq.arn,
+      MaxNumberOfMessagesPerSecond: '5',
+    });
+    expect(started.status).toBe(200);
+    expect(started.text).toMatch(
+      /<StartMessageMoveTaskResult><TaskHandle>[^<]+<\/TaskHandle><\/StartMessageMoveTaskResult>/,
+    );
+    await finished(dlq.arn);
+    const listed = await queryCall({ Action: 'ListMessageMoveTasks', SourceArn: dlq.arn, MaxResults: '10' });
+    expect(listed.text).toMatch(
+      /<ListMessageMoveTasksResult><ListMessageMoveTasksResultEntry><Status>COMPLETED<\/Status><SourceArn>[^<]+<\/SourceArn><MaxNumberOfMessagesPerSecond>5<\/MaxNumberOfMessagesPerSecond><ApproximateNumberOfMessagesMoved>1<\/ApproximateNumberOfMessagesMoved>/,
+    );
+    const missing = await queryCall({ Action: 'CancelMessageMoveTask', TaskHandle: 'bm8tc3VjaC10YXNr' });
+    expect(missing.status).toBe(404);
+    expect(missing.text).toContain('<Code>ResourceNotFoundException</Code>');
   });
 
   it('refuses what StartMessageMoveTask and CancelMessageMoveTask document as errors', async () => {
