@@ -3,7 +3,13 @@ import type { Context } from 'aws-lambda';
 import { requireEnv } from '../core/env';
 import { parseInput } from '../core/validation';
 import { logger, metrics, traced } from '../powertools';
-import { type SqsBatchResponse, sqsEventSchema, startExecutions, toBatchResponse } from './start-executions';
+import {
+  type SqsBatchResponse,
+  STARTER_SFN_CLIENT_CONFIG,
+  sqsEventSchema,
+  startExecutions,
+  toBatchResponse,
+} from './start-executions';
 
 const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
 // Comma-separated bucket names; unset means every bucket is accepted.
@@ -11,9 +17,9 @@ const watched = process.env.WATCHED_BUCKETS?.split(',')
   .map((name) => name.trim())
   .filter((name) => name !== '');
 const watchedBuckets = watched && watched.length > 0 ? new Set(watched) : undefined;
-// Unlike the workflow steps, the starter keeps the SDK's standard retries: a
+// Unlike the workflow steps, the starter retries in the SDK (adaptive, 8 attempts): a
 // failed message waits out a whole visibility timeout before it is redelivered.
-const sfn = traced(new SFNClient({}));
+const sfn = traced(new SFNClient(STARTER_SFN_CLIENT_CONFIG));
 
 /** The ingest queue's consumer: SQS batch of S3 events -> one execution per object event. */
 export const handler = async (event: unknown, context?: Context): Promise<SqsBatchResponse> => {
