@@ -2,6 +2,17 @@ import * as z from 'zod';
 import { InvalidInputError } from './errors';
 import { createsDeleteMarker, type ObjectEvent, recordTypeOf } from './object-event';
 import { padSequencer } from './sequencer';
+import { TABLE_SCHEMA } from './table-schema';
+
+/**
+ * The attributes that key an index (ContentType, UploadDay, UploadTime). DynamoDB
+ * refuses an empty string as an index key value (the whole PutItem fails,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html),
+ * so an empty one is left out: the item is simply not in that index.
+ */
+const INDEX_KEYS: ReadonlySet<string> = new Set(
+  TABLE_SCHEMA.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+);
 
 /**
  * What describe-object learns about an object (HeadObject + GetObjectTagging),
@@ -213,6 +224,7 @@ function compact<T extends Record<string, unknown>>(record: T): T {
   for (const [name, value] of Object.entries(record)) {
     if (value === undefined) continue;
     if (Array.isArray(value) && value.length === 0) continue;
+    if (value === '' && INDEX_KEYS.has(name)) continue;
     out[name] = value;
   }
   return out as T;

@@ -55,6 +55,20 @@ describe('buildPresentItem', () => {
     expect(item).not.toHaveProperty('ChecksumAlgorithm');
   });
 
+  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html:
+  // an empty string is not a valid value for an index key attribute; the PutItem would fail.
+  it('leaves out an empty Content-Type, a key of the ByContentType index, rather than fail the write', () => {
+    const item = buildPresentItem({
+      object: objectEvent(),
+      executionArn: EXECUTION_ARN,
+      processedAt,
+      description: objectDescription({ contentType: '' }),
+      enrichments: [],
+    });
+    expect(item).not.toHaveProperty('ContentType');
+    expect(item.FileSize).toBeDefined();
+  });
+
   it('takes the version id from the description, or else from the event', () => {
     const fromEvent = buildPresentItem({
       object: objectEvent({ versionId: 'v-event' }),
