@@ -31,5 +31,10 @@ describe('npm run demo (the README main job)', () => {
     expect(output).toMatch(/reports\/sales 2026 é\.csv\s+present/);
     expect(output).toMatch(/tmp\/scratch\.txt\s+deleted/);
     expect(output).toMatch(/Notifications received: \d+ \(\d+ object\.created, 1 object\.deleted\)/);
+    // One signed delivery verified by the example webhook (sns-validator), and its email as an .eml file.
+    expect(output).toMatch(
+      /webhook │ ✓ object\.created s3:\/\/uploads\/images\/photo\.png .*\(signature v1 verified\)/,
+    );
+    expect(output).toMatch(/mail │ Subject: New object: s3:\/\/uploads\/images\/photo\.png/);
   });
 });
