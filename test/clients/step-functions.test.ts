@@ -1,12 +1,7 @@
 import { eventually } from '../support/runtime-process';
-import { aws, awsJson, describeWithClients } from './support/clients';
+import { aws, awsErrorCode, awsJson, describeWithClients } from './support/clients';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:metadata-pipeline';
-
-/** The error code the AWS CLI prints: "An error occurred (Code) when calling ...". */
-function errorCode(stderr: string): string | undefined {
-  return /An error occurred \(([A-Za-z.]+)\)/.exec(stderr)?.[1];
-}
 
 // The Step Functions API Reference: each action's documented errors
 // (https://docs.aws.amazon.com/step-functions/latest/apireference/CommonErrors.html).
@@ -25,26 +20,26 @@ describeWithClients('Step Functions through the AWS CLI', () => {
   it('answers a malformed execution ARN with InvalidArn (https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html)', async () => {
     const described = await aws(['stepfunctions', 'describe-execution', '--execution-arn', 'not-an-arn']);
     expect(described.code).not.toBe(0);
-    expect(errorCode(described.stderr)).toBe('InvalidArn');
+    expect(awsErrorCode(described)).toBe('InvalidArn');
     const history = await aws([
       'stepfunctions',
       'get-execution-history',
       '--execution-arn',
       STATE_MACHINE_ARN,
     ]);
-    expect(errorCode(history.stderr)).toBe('InvalidArn');
+    expect(awsErrorCode(history)).toBe('InvalidArn');
   });
 
   it('refuses a status filter outside the enum and a page size over 1000 with ValidationException (https://docs.aws.amazon.com/step-functions/latest/apireference/API_ListExecutions.html)', async () => {
     const list = (...extra: string[]) =>
       aws(['stepfunctions', 'list-executions', '--state-machine-arn', STATE_MACHINE_ARN, ...extra]);
     const bogus = await list('--status-filter', 'BOGUS');
-    expect(errorCode(bogus.stderr)).toBe('ValidationException');
+    expect(awsErrorCode(bogus)).toBe('ValidationException');
     expect(bogus.stderr).toContain("Value 'BOGUS' at 'statusFilter' failed to satisfy constraint");
     const large = await list('--page-size', '1001');
-    expect(errorCode(large.stderr)).toBe('ValidationException');
+    expect(awsErrorCode(large)).toBe('ValidationException');
     const garbage = await list('--no-paginate', '--cli-input-json', JSON.stringify({ nextToken: 'garbage' }));
-    expect(errorCode(garbage.stderr)).toBe('InvalidToken');
+    expect(awsErrorCode(garbage)).toBe('InvalidToken');
   });
 
   it("leaves the events' input and output out with --no-include-execution-data (https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetExecutionHistory.html)", async () => {

@@ -137,6 +137,15 @@ export async function awsJson<T = Record<string, unknown>>(
   return (result.stdout.trim() === '' ? undefined : JSON.parse(result.stdout)) as T;
 }
 
+/**
+ * The AWS error code of a failed CLI call, from the line the CLI prints:
+ * "An error occurred (PreconditionFailed) when calling the PutObject operation: ...".
+ * Undefined when the call succeeded or failed before reaching the service.
+ */
+export function awsErrorCode(result: Run): string | undefined {
+  return /An error occurred \(([A-Za-z0-9.]+)\)/.exec(result.stderr)?.[1];
+}
+
 /** Python defined before each snippet: clients for the endpoint, and `out(value)` to hand a result back. */
 const PRELUDE = `
 import json, sys, boto3, botocore
