@@ -309,6 +309,8 @@ export class SnsSubscribers {
       case 'Publish':
       case 'PublishBatch':
         return this.afterPublish(params, await next(request));
+      case 'GetTopicAttributes':
+        return this.withCounts(params, await next(request));
       case 'DeleteTopic': {
         const response = await next(request);
         if (response.status === 200) this.subscriptions.deleteTopic(params.get('TopicArn') ?? '');
@@ -539,6 +541,25 @@ export class SnsSubscribers {
     else attributes[name] = value;
     this.subscriptions.put({ ...subscription, attributes });
     return snsResponse('SetSubscriptionAttributes');
+  }
+
+  /** Counts ours in the topic's SubscriptionsConfirmed and SubscriptionsPending. */
+  private withCounts(params: Params, response: EdgeResponse): EdgeResponse {
+    if (response.status !== 200) return response;
+    const own = this.subscriptions.list(params.get('TopicArn') ?? '');
+    if (own.length === 0) return response;
+    const add = { SubscriptionsConfirmed: 0, SubscriptionsPending: 0 };
+    for (const subscription of own) {
+      add[subscription.status === 'pending' ? 'SubscriptionsPending' : 'SubscriptionsConfirmed'] += 1;
+    }
+    let xml = response.body.toString('utf8');
+    for (const [key, extra] of Object.entries(add)) {
+      xml = xml.replace(
+        new RegExp(`<entry><key>${key}</key><value>(\\d+)</value></entry>`),
+        (_, count: string) => `<entry><key>${key}</key><value>${Number(count) + extra}</value></entry>`,
+      );
+    }
+    return { ...response, body: Buffer.from(xml, 'utf8') };
   }
 
   /** Adds ours to fauxqs's listing (on the first page; a local topic has few). */

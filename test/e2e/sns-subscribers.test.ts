@@ -7,6 +7,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateTopicCommand,
   GetSubscriptionAttributesCommand,
+  GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand,
   PublishBatchCommand,
   PublishCommand,
@@ -161,6 +162,13 @@ describe('SNS HTTP/HTTPS subscribers', () => {
     expect(listed.Subscriptions).toEqual([
       expect.objectContaining({ SubscriptionArn: 'PendingConfirmation', Endpoint: endpoint.url }),
     ]);
+    const counts = async () => {
+      const { Attributes = {} } = await clients.sns.send(
+        new GetTopicAttributesCommand({ TopicArn: topicArn }),
+      );
+      return { confirmed: Attributes.SubscriptionsConfirmed, pending: Attributes.SubscriptionsPending };
+    };
+    expect(await counts()).toEqual({ confirmed: '0', pending: '1' });
     // Published while pending: SNS does not deliver it.
     await clients.sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'while pending' }));
 
@@ -168,6 +176,7 @@ describe('SNS HTTP/HTTPS subscribers', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toContain(`<SubscriptionArn>${SubscriptionArn}</SubscriptionArn>`);
     expect(await attributes()).toMatchObject({ PendingConfirmation: 'false' });
+    expect(await counts()).toEqual({ confirmed: '1', pending: '0' });
 
     await clients.sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'after confirmation' }));
     const [first] = await eventually(
