@@ -390,6 +390,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         stateMachineArn,
       },
       mailDir: snsSubscribers.mailDir,
+      snsTrace: (listener) => snsSubscribers.onTrace(listener),
     });
     consoleServer = page;
     cleanups.push(() => page.stop());

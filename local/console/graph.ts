@@ -57,7 +57,7 @@ function nodeSize(name: string, type: string): { width: number; height: number }
 
 export function layoutDefinition(definition: AslDefinition): DefinitionGraph {
   const graph = new Graph({ multigraph: true });
-  graph.setGraph({ rankdir: 'TB', nodesep: 28, edgesep: 14, ranksep: 44, marginx: 12, marginy: 12 });
+  graph.setGraph({ rankdir: 'TB', nodesep: 18, edgesep: 8, ranksep: 40, marginx: 12, marginy: 12 });
   graph.setDefaultEdgeLabel(() => ({}));
   const add = (id: string, type: string) => graph.setNode(id, { type, ...nodeSize(id, type) });
   add(START, 'Start');

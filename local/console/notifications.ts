@@ -18,6 +18,8 @@ export interface PublishedNotification {
   document: unknown;
   attributes: Record<string, string>;
   publishedAt: number;
+  /** What SNS's HTTP/S delivery reported for this message: one line per attempt, as the trace prints it. */
+  deliveries: { at: number; line: string }[];
 }
 
 interface Row {
@@ -52,6 +54,8 @@ export class NotificationLog {
         message TEXT NOT NULL, document TEXT NOT NULL, attributes TEXT NOT NULL, published_at REAL NOT NULL
       );
       CREATE INDEX IF NOT EXISTS console_notifications_by_object ON console_notifications (bucket, key, published_at);
+      CREATE TABLE IF NOT EXISTS console_deliveries (message_prefix TEXT NOT NULL, at REAL NOT NULL, line TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS console_deliveries_by_message ON console_deliveries (message_prefix, at);
     `);
   }
 
@@ -93,11 +97,28 @@ export class NotificationLog {
     return response;
   }
 
+  /**
+   * Keeps a line of the SNS subscribers' trace that reports an HTTP/S
+   * delivery attempt of a notification (`... Notification 1a2b3c4d: delivered
+   * (attempt 1, HTTP 200)`): the trace names a message by the first 8
+   * characters of its id.
+   */
+  observeTrace(line: string): void {
+    const message = /\bNotification ([0-9a-f]{8})\b/.exec(line)?.[1];
+    if (message === undefined) return;
+    this.store
+      .prepare('INSERT INTO console_deliveries (message_prefix, at, line) VALUES (?, ?, ?)')
+      .run(message, Date.now() / 1000, line.trim());
+  }
+
   /** The notifications about one object, oldest first. */
   forObject(bucket: string, key: string): PublishedNotification[] {
     const rows = this.store
       .prepare('SELECT * FROM console_notifications WHERE bucket = ? AND key = ? ORDER BY published_at')
       .all(bucket, key) as unknown as Row[];
+    const deliveries = this.store.prepare(
+      'SELECT at, line FROM console_deliveries WHERE message_prefix = ? ORDER BY at',
+    );
     return rows.map((row) => ({
       messageId: row.message_id,
       topicArn: row.topic_arn,
@@ -106,6 +127,7 @@ export class NotificationLog {
       document: JSON.parse(row.document) as unknown,
       attributes: JSON.parse(row.attributes) as Record<string, string>,
       publishedAt: row.published_at,
+      deliveries: deliveries.all(row.message_id.slice(0, 8)) as unknown as { at: number; line: string }[],
     }));
   }
 }

@@ -59,6 +59,8 @@ const json = (outgoing: ServerResponse, status: number, value: unknown) =>
   send(outgoing, status, JSON.stringify(value), 'application/json; charset=utf-8');
 
 export interface ConsoleServerOptions extends ConsoleSources {
+  /** The SNS subscribers' trace (delivery attempts), kept with each notification. */
+  snsTrace?: (listener: (line: string) => void) => () => void;
   /** Changes are pushed to open pages at most this often. @default 250 ms */
   pushIntervalMs?: number;
 }
@@ -68,6 +70,7 @@ export class ConsoleServer {
   private readonly clients = new Set<ServerResponse>();
   private readonly changed = new Set<string>();
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeSns: () => void;
   private readonly timer: NodeJS.Timeout;
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -77,6 +80,8 @@ export class ConsoleServer {
     this.unsubscribe = options.stepFunctions.onExecutionEvent((execution) => {
       if (this.clients.size > 0) this.changed.add(execution.arn);
     });
+    const notifications = options.notifications;
+    this.unsubscribeSns = options.snsTrace?.((line) => notifications.observeTrace(line)) ?? (() => undefined);
     this.timer = setInterval(() => this.push(), options.pushIntervalMs ?? 250).unref();
     this.heartbeat = setInterval(() => {
       for (const client of this.clients) client.write(': keep-alive\n\n');
@@ -85,6 +90,7 @@ export class ConsoleServer {
 
   stop(): void {
     this.unsubscribe();
+    this.unsubscribeSns();
     clearInterval(this.timer);
     clearInterval(this.heartbeat);
     for (const client of this.clients) client.end();

@@ -8,10 +8,11 @@ import {
   GetExecutionHistoryCommand,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Browser, Page } from 'puppeteer-core';
 import { type Clients, clientsFor } from '../support/aws-clients';
 import { eventually, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
-import { executionsOfKey } from '../support/settle';
+import { executionsOfKey, listExecutions } from '../support/settle';
 import { launchChromium } from './support/chromium';
 
 /**
@@ -223,14 +224,36 @@ describe('the local console', () => {
     await input?.uploadFile(file);
     await page.click('form.upload button[type="submit"]');
     await page.waitForSelector('form.upload .ok-note', { timeout: 10_000 });
+    const itemLink = await page.$eval('form.upload .ok-note a:last-of-type', (a) => a.getAttribute('href'));
+    expect(itemLink).toBe(`#/object/uploads/${encodeURIComponent('hello from the page.txt')}`);
     const head = await clients.s3.send(
       new HeadObjectCommand({ Bucket: 'uploads', Key: 'hello from the page.txt' }),
     );
     expect(head.ContentLength).toBe(17);
+
+    // The overview's numbers are the APIs' numbers.
+    await clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: `${runtime.endpoint}/000000000000/s3-metadata-ingest-dlq`,
+        MessageBody: 'this is not an S3 event',
+      }),
+    );
+    await endedExecution(clients, 'hello from the page.txt');
+    const succeeded = (await listExecutions(clients.sfn, STATE_MACHINE_ARN, 'SUCCEEDED')).length;
+    await page.click('a[href="#/executions"]');
+    await page.click('a[href="#/overview"]');
+    await page.waitForSelector('[data-testid="dead-letter"]', { timeout: 10_000 });
+    await page.waitForFunction(
+      (expected) =>
+        document.querySelector('[data-testid="count-SUCCEEDED"]')?.textContent === String(expected),
+      { timeout: 10_000 },
+      succeeded,
+    );
+    expect(await page.$eval('[data-testid="dlq-depth"]', (node) => node.textContent)).toMatch(/^1 waiting/);
+    expect(await page.$eval('[data-testid="dead-letter"]', (row) => row.textContent)).toMatch(/not JSON/);
     await screenshot(page, 'overview');
 
-    // "its item": the object view fills in when the execution ends (live).
-    await page.click('form.upload .ok-note a:last-of-type');
+    await page.goto(`${consoleUrl()}${itemLink}`);
     await page.waitForSelector('[data-attribute="Status"]', { timeout: 30_000 });
     const item = await eventually(() => clients.item('hello from the page.txt'), 30_000, 'the item');
     const shown = await page.$$eval('table.item tr', (rows) =>

@@ -253,8 +253,7 @@ function Graph({
     <svg
       class="graph"
       viewBox={`0 0 ${graph.width} ${graph.height}`}
-      // Never drawn below 80% of its size (labels stay readable); a narrow window scrolls it instead.
-      style={{ maxWidth: `${graph.width}px`, minWidth: `${Math.round(graph.width * 0.8)}px` }}
+      style={{ maxWidth: `${graph.width}px` }}
       role="group"
       aria-label="The state machine's graph; each state is a button"
     >

@@ -96,6 +96,18 @@ export function ObjectPage({ bucket, objectKey }: { bucket: string; objectKey: s
               <summary>Document (what webhooks and queues receive)</summary>
               <pre class="json">{JSON.stringify(notification.document, null, 2)}</pre>
             </details>
+            {notification.deliveries.length > 0 ? (
+              <>
+                <h4>HTTP/S deliveries</h4>
+                <ul class="deliveries">
+                  {notification.deliveries.map((delivery) => (
+                    <li key={`${delivery.at}${delivery.line}`}>
+                      <span class="time">{formatTime(delivery.at)}</span> <code>{delivery.line}</code>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
             {notification.mails.map((mail) => (
               <details key={mail.file}>
                 <summary>Email: {mail.file}</summary>
