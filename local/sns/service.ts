@@ -5,6 +5,7 @@ import { createServer, request as httpsRequest, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
+import { getCACertificates } from 'node:tls';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { queryError } from '../edge/aws-errors';
 import { type EdgeRequest, type EdgeResponse, forward, reply, requestId, xmlEscape } from '../edge/http';
@@ -200,6 +201,9 @@ export class SnsSubscribers {
     const dir = join(this.options.dataDir, 'sns');
     const certificates: SnsCertificates = await loadOrCreateCertificates(dir);
     this.caFile = certificates.caFile;
+    // An https endpoint must present a certificate SNS would trust: a public CA's (Node's default list,
+    // which NODE_EXTRA_CA_CERTS extends), or, locally, one issued by the runtime's own CA.
+    this.endpointCas = [...getCACertificates('default'), certificates.caCertificate];
     this.server = createServer(
       { key: certificates.tlsKey, cert: certificates.tlsCertificate },
       (incoming, outgoing) => {
@@ -240,6 +244,7 @@ export class SnsSubscribers {
   }
 
   private signingCertificate = { path: '', pem: '' };
+  private endpointCas: string[] = [];
 
   /** Stops retrying, closes the listener; deliveries under way are abandoned, as a stopped service would. */
   async stop(): Promise<void> {
@@ -802,6 +807,7 @@ export class SnsSubscribers {
           method: 'POST',
           headers: { ...headers, 'content-length': String(payload.length) },
           signal: this.abort.signal,
+          ...(url.protocol === 'https:' ? { ca: this.endpointCas } : {}),
           ...(url.username
             ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }
             : {}),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
+  ConfirmSubscriptionCommand,
   CreateTopicCommand,
   GetSubscriptionAttributesCommand,
   GetTopicAttributesCommand,
@@ -301,6 +302,49 @@ describe('SNS HTTP/HTTPS subscribers', () => {
         'x-amz-sns-subscription-arn': subscriptionArn,
       });
     }
+    await endpoint.close();
+  });
+
+  // https://docs.aws.amazon.com/sns/latest/dg/sns-http-https-endpoint-as-subscriber.html
+  it('delivers to an https endpoint whose certificate it trusts, with the https key of a MessageStructure json message (SNS guide: "Fanout Amazon SNS notifications to HTTPS endpoints")', async () => {
+    // A certificate for 127.0.0.1 issued by the runtime's own CA (the one its HTTPS links use).
+    const tls = {
+      key: readFileSync(join(dataDir, 'sns', 'tls-key.pem'), 'utf8'),
+      cert: readFileSync(join(dataDir, 'sns', 'tls-cert.pem'), 'utf8'),
+    };
+    const endpoint = await startEndpoint({ tls });
+    const topicArn = await topic();
+    const { SubscriptionArn } = await clients.sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'https',
+        Endpoint: endpoint.url,
+        ReturnSubscriptionArn: true,
+      }),
+    );
+    const confirmation = await eventually(
+      async () => endpoint.ofType('SubscriptionConfirmation')[0],
+      10_000,
+      'the SubscriptionConfirmation over HTTPS',
+    );
+    const { Token } = JSON.parse(confirmation.body) as { Token: string };
+    // ConfirmSubscription through the API, the handshake's other way.
+    const confirmed = await clients.sns.send(new ConfirmSubscriptionCommand({ TopicArn: topicArn, Token }));
+    expect(confirmed.SubscriptionArn).toBe(SubscriptionArn);
+    await clients.sns.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        MessageStructure: 'json',
+        Message: JSON.stringify({ default: 'for everyone', http: 'for http', https: 'for https' }),
+      }),
+    );
+    const notification = await eventually(
+      async () => endpoint.ofType('Notification')[0],
+      10_000,
+      'the notification',
+    );
+    expect(JSON.parse(notification.body).Message).toBe('for https');
+    await expect(verify(notification.body)).resolves.toBeDefined();
     await endpoint.close();
   });
 

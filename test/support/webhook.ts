@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { get } from 'node:https';
+import { createServer, type IncomingHttpHeaders, type RequestListener } from 'node:http';
+import { createServer as createHttpsServer, get } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
@@ -18,6 +18,8 @@ export interface Received {
 export interface EndpointBehaviour {
   /** Answer this status to the first `times` notifications (SubscriptionConfirmations are always 200). */
   fail?: { status: number; times: number };
+  /** Serve HTTPS with this key and certificate instead of HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 /**
@@ -27,7 +29,7 @@ export interface EndpointBehaviour {
 export async function startEndpoint(behaviour: EndpointBehaviour = {}) {
   const received: Received[] = [];
   let failures = 0;
-  const server = createServer((request, response) => {
+  const handler: RequestListener = (request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -43,10 +45,11 @@ export async function startEndpoint(behaviour: EndpointBehaviour = {}) {
       });
       response.writeHead(status).end();
     });
-  });
+  };
+  const server = behaviour.tls ? createHttpsServer(behaviour.tls, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    url: `${behaviour.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     received,
     /** What arrived with a given x-amz-sns-message-type. */
     ofType: (type: string) => received.filter((entry) => entry.headers['x-amz-sns-message-type'] === type),
