@@ -161,39 +161,46 @@ describe('SQS as documented, through the SDK v3 (JSON protocol)', () => {
     const { dlq } = await deadLettered('e2e-sqs-rate', 4);
     const destination = await queue('e2e-sqs-rate-destination');
     const started = Date.now();
-    const { TaskHandle } = await sqs.send(
+    await sqs.send(
       new StartMessageMoveTaskCommand({
         SourceArn: dlq.arn,
         DestinationArn: destination.arn,
         MaxNumberOfMessagesPerSecond: 2,
       }),
     );
-    const [running] = await tasks(dlq.arn, 1);
-    expect(running).toMatchObject({
-      TaskHandle,
-      Status: 'RUNNING',
-      DestinationArn: destination.arn,
-      MaxNumberOfMessagesPerSecond: 2,
-    });
     const task = await finished(dlq.arn);
     // 4 messages at 2 per second: at least 1.5 s between the first move and the last.
     expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
-    expect(task).toMatchObject({ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 4 });
+    expect(task).toMatchObject({
+      Status: 'COMPLETED',
+      DestinationArn: destination.arn,
+      MaxNumberOfMessagesPerSecond: 2,
+      ApproximateNumberOfMessagesMoved: 4,
+    });
     expect((await counts(destination.url)).visible).toBe(4);
   });
 
   it('cancels a running task, keeping what it has not moved (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CancelMessageMoveTask.html)', async () => {
-    const { source, dlq } = await deadLettered('e2e-sqs-cancel', 3);
+    // 6 messages at 1 per second: the task runs for at least 5 s.
+    const { source, dlq } = await deadLettered('e2e-sqs-cancel', 6);
     const { TaskHandle } = await sqs.send(
       new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, MaxNumberOfMessagesPerSecond: 1 }),
     );
+    const [running] = await tasks(dlq.arn, 1);
+    expect(running).toMatchObject({
+      TaskHandle, // a running task's handle, for CancelMessageMoveTask
+      Status: 'RUNNING',
+      SourceArn: dlq.arn,
+      MaxNumberOfMessagesPerSecond: 1,
+      ApproximateNumberOfMessagesToMove: 6,
+    });
     const cancelled = await sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle }));
     const moved = cancelled.ApproximateNumberOfMessagesMoved ?? -1;
-    expect(moved).toBeLessThan(3);
+    expect(moved).toBeLessThan(6);
     const [task] = await tasks(dlq.arn, 1);
     expect(task).toMatchObject({ Status: 'CANCELLED' });
-    expect((await counts(dlq.url)).visible + (await counts(source.url)).visible).toBe(3);
-    expect((await counts(dlq.url)).visible).toBe(3 - moved);
+    expect((await counts(dlq.url)).visible + (await counts(source.url)).visible).toBe(6);
+    expect((await counts(dlq.url)).visible).toBe(6 - moved);
   });
 
   it('answers the move task actions in the query protocol too, with ListMessageMoveTasksResultEntry elements', async () => {
@@ -218,7 +225,8 @@ describe('SQS as documented, through the SDK v3 (JSON protocol)', () => {
   });
 
   it('refuses what StartMessageMoveTask and CancelMessageMoveTask document as errors', async () => {
-    const { dlq, source } = await deadLettered('e2e-sqs-refusals', 2);
+    // 6 messages at 1 per second: the task below runs for at least 5 s.
+    const { dlq, source } = await deadLettered('e2e-sqs-refusals', 6);
     // Only a dead-letter queue of other SQS queues can be a source.
     await expect(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: source.arn }))).rejects.toMatchObject({
       name: 'UnsupportedOperation',
