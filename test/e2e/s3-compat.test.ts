@@ -11,9 +11,11 @@ import {
   GetBucketAclCommand,
   GetBucketLocationCommand,
   GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
   GetObjectAttributesCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsCommand,
@@ -21,6 +23,7 @@ import {
   ListObjectVersionsCommand,
   ListPartsCommand,
   PutBucketNotificationConfigurationCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   UploadPartCommand,
@@ -476,5 +479,519 @@ describe('9. keys and small contracts (https://docs.aws.amazon.com/AmazonS3/late
     expect(
       (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'form/tagged.txt' }))).ContentType,
     ).toBe('text/plain');
+  });
+});
+
+describe('13. versioning (https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html)', () => {
+  const VERSIONED = 'e2e-compat-versioned';
+
+  beforeAll(async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: VERSIONED }));
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: VERSIONED,
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            {
+              QueueArn: `arn:aws:sqs:us-east-1:000000000000:${QUEUE}`,
+              Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
+            },
+          ],
+        },
+      }),
+    );
+  });
+
+  it('reports no status before versioning is configured, then Enabled (GetBucketVersioning)', async () => {
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: VERSIONED }))).Status).toBeUndefined();
+    await s3.send(
+      new PutBucketVersioningCommand({ Bucket: VERSIONED, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: VERSIONED }))).Status).toBe('Enabled');
+  });
+
+  it('gives every write a version id, reads each version back, and announces each with its version id', async () => {
+    const v1 = await s3.send(new PutObjectCommand({ Bucket: VERSIONED, Key: 'ver/doc.txt', Body: 'one' }));
+    const v2 = await s3.send(new PutObjectCommand({ Bucket: VERSIONED, Key: 'ver/doc.txt', Body: 'two' }));
+    expect(v1.VersionId).toMatch(/^[A-Za-z0-9._]{32}$/);
+    expect(v2.VersionId).not.toBe(v1.VersionId);
+    const old = await s3.send(
+      new GetObjectCommand({ Bucket: VERSIONED, Key: 'ver/doc.txt', VersionId: v1.VersionId }),
+    );
+    expect(await text(old.Body)).toBe('one');
+    expect(old.VersionId).toBe(v1.VersionId);
+    expect((await s3.send(new HeadObjectCommand({ Bucket: VERSIONED, Key: 'ver/doc.txt' }))).VersionId).toBe(
+      v2.VersionId,
+    );
+    const created = await records('ver/doc.txt', 2);
+    expect(created.map((record) => [record.eventName, record.s3.object.versionId])).toEqual([
+      ['ObjectCreated:Put', v1.VersionId],
+      ['ObjectCreated:Put', v2.VersionId],
+    ]);
+  });
+
+  it('creates a delete marker for a delete without version id: GET answers 404 with x-amz-delete-marker, the versions stay', async () => {
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: VERSIONED, Key: 'ver/marked.txt', Body: 'kept' }),
+    );
+    const deleted = await s3.send(new DeleteObjectCommand({ Bucket: VERSIONED, Key: 'ver/marked.txt' }));
+    expect(deleted.DeleteMarker).toBe(true);
+    expect(deleted.VersionId).toMatch(/^[A-Za-z0-9._]{32}$/);
+    const get = await raw({ method: 'GET', path: `/${VERSIONED}/ver/marked.txt` });
+    expect(get.status).toBe(404);
+    expect(get.headers['x-amz-delete-marker']).toBe('true');
+    expect(get.headers['x-amz-version-id']).toBe(deleted.VersionId);
+    // The marker named by its version id: 405 MethodNotAllowed (https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeleteMarker.html).
+    const named = await raw({
+      method: 'GET',
+      path: `/${VERSIONED}/ver/marked.txt`,
+      query: { versionId: deleted.VersionId ?? '' },
+    });
+    expect(named.status).toBe(405);
+    expect(
+      await text(
+        (
+          await s3.send(
+            new GetObjectCommand({ Bucket: VERSIONED, Key: 'ver/marked.txt', VersionId: put.VersionId }),
+          )
+        ).Body,
+      ),
+    ).toBe('kept');
+    const events = await records('ver/marked.txt', 2);
+    expect(events[1]).toMatchObject({
+      eventName: 'ObjectRemoved:DeleteMarkerCreated',
+      s3: { object: { versionId: deleted.VersionId } },
+    });
+    // Removing the marker brings the object back.
+    const removed = await s3.send(
+      new DeleteObjectCommand({ Bucket: VERSIONED, Key: 'ver/marked.txt', VersionId: deleted.VersionId }),
+    );
+    expect(removed).toMatchObject({ DeleteMarker: true, VersionId: deleted.VersionId });
+    expect(
+      await text((await s3.send(new GetObjectCommand({ Bucket: VERSIONED, Key: 'ver/marked.txt' }))).Body),
+    ).toBe('kept');
+    const [permanent] = await records('ver/marked.txt', 1);
+    expect(permanent).toMatchObject({
+      eventName: 'ObjectRemoved:Delete',
+      s3: { object: { versionId: deleted.VersionId } },
+    });
+  });
+
+  it('lists versions and delete markers newest first, paging with key and version-id markers (ListObjectVersions)', async () => {
+    const ids: string[] = [];
+    for (const body of ['a', 'b', 'c'])
+      ids.push(
+        (await s3.send(new PutObjectCommand({ Bucket: VERSIONED, Key: 'list/k.txt', Body: body })))
+          .VersionId ?? '',
+      );
+    const marker =
+      (await s3.send(new DeleteObjectCommand({ Bucket: VERSIONED, Key: 'list/k.txt' }))).VersionId ?? '';
+    const seen: string[] = [];
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    for (;;) {
+      const page = await s3.send(
+        new ListObjectVersionsCommand({
+          Bucket: VERSIONED,
+          Prefix: 'list/',
+          MaxKeys: 1,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionIdMarker,
+        }),
+      );
+      seen.push(...(page.DeleteMarkers ?? []).map((entry) => `marker ${entry.VersionId} ${entry.IsLatest}`));
+      seen.push(...(page.Versions ?? []).map((entry) => `version ${entry.VersionId} ${entry.IsLatest}`));
+      if (!page.IsTruncated) break;
+      keyMarker = page.NextKeyMarker;
+      versionIdMarker = page.NextVersionIdMarker;
+    }
+    expect(seen).toEqual([
+      `marker ${marker} true`,
+      `version ${ids[2]} false`,
+      `version ${ids[1]} false`,
+      `version ${ids[0]} false`,
+    ]);
+  });
+
+  it('writes null versions while suspended, replacing the previous null version, keeping the others', async () => {
+    const enabled = await s3.send(
+      new PutObjectCommand({ Bucket: VERSIONED, Key: 'susp/n.txt', Body: 'enabled' }),
+    );
+    await s3.send(
+      new PutBucketVersioningCommand({ Bucket: VERSIONED, VersioningConfiguration: { Status: 'Suspended' } }),
+    );
+    try {
+      const first = await s3.send(
+        new PutObjectCommand({ Bucket: VERSIONED, Key: 'susp/n.txt', Body: 'null 1' }),
+      );
+      const second = await s3.send(
+        new PutObjectCommand({ Bucket: VERSIONED, Key: 'susp/n.txt', Body: 'null 2' }),
+      );
+      expect([first.VersionId, second.VersionId]).toEqual(['null', 'null']);
+      const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: VERSIONED, Prefix: 'susp/' }));
+      expect(versions.Versions?.map((version) => version.VersionId)).toEqual(['null', enabled.VersionId]);
+    } finally {
+      await s3.send(
+        new PutBucketVersioningCommand({ Bucket: VERSIONED, VersioningConfiguration: { Status: 'Enabled' } }),
+      );
+    }
+  });
+
+  it('tags and copies a given version (versionId on GetObjectTagging and in x-amz-copy-source)', async () => {
+    const v1 = await s3.send(
+      new PutObjectCommand({ Bucket: VERSIONED, Key: 'vt/t.txt', Body: 'first', Tagging: 'gen=1' }),
+    );
+    await s3.send(
+      new PutObjectCommand({ Bucket: VERSIONED, Key: 'vt/t.txt', Body: 'second', Tagging: 'gen=2' }),
+    );
+    const tags = await s3.send(
+      new GetObjectTaggingCommand({ Bucket: VERSIONED, Key: 'vt/t.txt', VersionId: v1.VersionId }),
+    );
+    expect(tags).toMatchObject({ VersionId: v1.VersionId, TagSet: [{ Key: 'gen', Value: '1' }] });
+    const copy = await s3.send(
+      new CopyObjectCommand({
+        Bucket: VERSIONED,
+        Key: 'vt/restored.txt',
+        CopySource: `${VERSIONED}/vt/t.txt?versionId=${v1.VersionId}`,
+      }),
+    );
+    expect(copy.CopySourceVersionId).toBe(v1.VersionId);
+    expect(
+      await text((await s3.send(new GetObjectCommand({ Bucket: VERSIONED, Key: 'vt/restored.txt' }))).Body),
+    ).toBe('first');
+  });
+});
+
+describe('14. bodies over 11 MiB (a single PUT takes up to 5 GiB, https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html)', () => {
+  it('stores a 16 MB PutObject and a 16 MB CopyObject byte for byte', async () => {
+    const big = Buffer.alloc(16 * 1000 * 1000);
+    for (let i = 0; i < big.length; i += 4096) big.writeUInt32BE(i, i);
+    const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'big/16mb.bin', Body: big }));
+    expect(put.ETag).toBe(`"${createHash('md5').update(big).digest('hex')}"`);
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: BUCKET,
+        Key: 'big/16mb-copy.bin',
+        CopySource: `${BUCKET}/big/16mb.bin`,
+      }),
+    );
+    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'big/16mb-copy.bin' }));
+    expect(
+      createHash('md5')
+        .update(await (got.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())))
+        .digest('hex'),
+    ).toBe(createHash('md5').update(big).digest('hex'));
+  });
+});
+
+describe('15. sub-resources answered as S3 answers them (https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html)', () => {
+  it('GetBucketLocation: us-east-1 is the empty location constraint', async () => {
+    expect(
+      (await s3.send(new GetBucketLocationCommand({ Bucket: BUCKET }))).LocationConstraint,
+    ).toBeUndefined();
+    const response = await raw({ method: 'GET', path: `/${BUCKET}`, query: { location: '' } });
+    expect(response.text).toContain('<LocationConstraint');
+    expect(response.text).not.toContain('<ListBucketResult');
+  });
+
+  it("GetBucketTagging of an untagged bucket: NoSuchTagSet; GetBucketAcl and GetObjectAcl: the owner's grant, not a listing nor the bytes", async () => {
+    await expect(s3.send(new GetBucketTaggingCommand({ Bucket: BUCKET }))).rejects.toMatchObject({
+      name: 'NoSuchTagSet',
+    });
+    expect((await s3.send(new GetBucketAclCommand({ Bucket: BUCKET }))).Grants?.[0]?.Permission).toBe(
+      'FULL_CONTROL',
+    );
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'sub/acl.txt', Body: 'the bytes' }));
+    const acl = await raw({ method: 'GET', path: `/${BUCKET}/sub/acl.txt`, query: { acl: '' } });
+    expect(acl.text).toContain('<AccessControlPolicy');
+    expect(acl.text).not.toContain('the bytes');
+  });
+
+  it('a sub-resource the runtime does not emulate: 501 NotImplemented, not a listing', async () => {
+    const response = await raw({ method: 'GET', path: `/${BUCKET}`, query: { analytics: '' } });
+    expect(response.status).toBe(501);
+    expect(response.text).toContain('<Code>NotImplemented</Code>');
+  });
+});
+
+describe('16. ListObjectVersions on an unversioned bucket (every object has the version null, https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html)', () => {
+  it('lists every object with version null, paging past 128 keys, so emptying a bucket through versions works', async () => {
+    const keys = Array.from({ length: 150 }, (_, i) => `vers/${String(i).padStart(3, '0')}.txt`);
+    for (const key of keys) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'v' }));
+    const listed: string[] = [];
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    for (;;) {
+      const page = await s3.send(
+        new ListObjectVersionsCommand({
+          Bucket: BUCKET,
+          Prefix: 'vers/',
+          MaxKeys: 100,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionIdMarker,
+        }),
+      );
+      for (const version of page.Versions ?? []) {
+        expect(version.VersionId).toBe('null');
+        listed.push(version.Key ?? '');
+      }
+      if (!page.IsTruncated) break;
+      expect(page.NextKeyMarker).toBeDefined();
+      keyMarker = page.NextKeyMarker;
+      versionIdMarker = page.NextVersionIdMarker;
+    }
+    expect(listed).toEqual(keys);
+    for (let i = 0; i < listed.length; i += 100)
+      await s3.send(
+        new DeleteObjectsCommand({
+          Bucket: BUCKET,
+          Delete: { Objects: listed.slice(i, i + 100).map((Key) => ({ Key, VersionId: 'null' })) },
+        }),
+      );
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'vers/' }))).KeyCount).toBe(0);
+  });
+});
+
+describe('17. user metadata comes back as it was stored (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html)', () => {
+  it('keeps empty values and Expires; a non-ASCII value comes back RFC 2047-encoded as S3 returns it', async () => {
+    const encoded = `=?UTF-8?B?${Buffer.from('café ☕', 'utf8').toString('base64')}?=`;
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'meta/m.txt',
+        Body: 'm',
+        Metadata: { empty: '', plain: 'value', unicode: encoded },
+        Expires: new Date('2030-01-01T00:00:00Z'),
+      }),
+    );
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'meta/m.txt' }));
+    expect(head.Metadata).toEqual({ empty: '', plain: 'value', unicode: encoded });
+    expect(head.ExpiresString).toBe('Tue, 01 Jan 2030 00:00:00 GMT');
+  });
+
+  it('applies the response-* overrides of a GET (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html)', async () => {
+    await s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'meta/o.txt', Body: 'o', ContentType: 'text/plain' }),
+    );
+    const got = await s3.send(
+      new GetObjectCommand({
+        Bucket: BUCKET,
+        Key: 'meta/o.txt',
+        ResponseContentType: 'application/json',
+        ResponseContentDisposition: 'attachment; filename="o.json"',
+        ResponseCacheControl: 'no-store',
+        ResponseContentLanguage: 'fr',
+      }),
+    );
+    expect(got).toMatchObject({
+      ContentType: 'application/json',
+      ContentDisposition: 'attachment; filename="o.json"',
+      CacheControl: 'no-store',
+      ContentLanguage: 'fr',
+    });
+  });
+});
+
+describe('18. multipart uploads (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html)', () => {
+  it("completes with S3's ETag (MD5 of the parts' MD5s, -N), answers a retried completion the same, lists parts and uploads", async () => {
+    const key = 'mpu/three.bin';
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ContentType: 'application/x-test' }),
+    );
+    const bodies = [Buffer.alloc(5 * 1024 * 1024, 1), Buffer.alloc(5 * 1024 * 1024, 2), Buffer.from('tail')];
+    const parts: { PartNumber: number; ETag: string | undefined }[] = [];
+    for (const [index, body] of bodies.entries())
+      parts.push({
+        PartNumber: index + 1,
+        ETag: (
+          await s3.send(
+            new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: index + 1, Body: body }),
+          )
+        ).ETag,
+      });
+    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'mpu/' }));
+    expect(uploads.Uploads?.map((upload) => upload.UploadId)).toContain(UploadId);
+    const listedParts = await s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId }));
+    expect(listedParts.Parts?.map((part) => [part.PartNumber, part.Size])).toEqual([
+      [1, 5 * 1024 * 1024],
+      [2, 5 * 1024 * 1024],
+      [3, 4],
+    ]);
+    const complete = () =>
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
+    const done = await complete();
+    const md5s = Buffer.concat(bodies.map((body) => createHash('md5').update(body).digest()));
+    expect(done.ETag).toBe(`"${createHash('md5').update(md5s).digest('hex')}-3"`);
+    expect((await complete()).ETag).toBe(done.ETag);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: 3 }));
+    expect(head).toMatchObject({ ContentLength: 4, PartsCount: 3, ContentType: 'application/x-test' });
+  });
+
+  it('refuses a completion with no parts (MalformedXML) or a part under 5 MiB before the last (EntityTooSmall)', async () => {
+    const key = 'mpu/bad.bin';
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
+    await expect(
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId,
+          MultipartUpload: { Parts: [] },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'MalformedXML' });
+    const small = await s3.send(
+      new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 1, Body: 'small' }),
+    );
+    const last = await s3.send(
+      new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 2, Body: 'last' }),
+    );
+    await expect(
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId,
+          MultipartUpload: {
+            Parts: [
+              { PartNumber: 1, ETag: small.ETag },
+              { PartNumber: 2, ETag: last.ETag },
+            ],
+          },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'EntityTooSmall' });
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId }));
+    await expect(s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId }))).rejects.toMatchObject(
+      { name: 'NoSuchUpload' },
+    );
+  });
+
+  it('finds an abandoned upload, aborts it, and then deletes the bucket', async () => {
+    const bucket = 'e2e-compat-abandoned';
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'left/behind.bin' }));
+    const { Uploads = [] } = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    expect(Uploads).toHaveLength(1);
+    for (const upload of Uploads)
+      await s3.send(
+        new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }),
+      );
+    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+    await expect(s3.send(new HeadBucketCommand({ Bucket: bucket }))).rejects.toMatchObject({
+      name: 'NotFound',
+    });
+  });
+});
+
+describe('19. limits and small contracts', () => {
+  it('CopyObject honours x-amz-copy-source-if-match and -if-none-match (412, https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html)', async () => {
+    const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'lim/src.txt', Body: 'src' }));
+    await expect(
+      s3.send(
+        new CopyObjectCommand({
+          Bucket: BUCKET,
+          Key: 'lim/dst.txt',
+          CopySource: `${BUCKET}/lim/src.txt`,
+          CopySourceIfMatch: '"other"',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'PreconditionFailed' });
+    await expect(
+      s3.send(
+        new CopyObjectCommand({
+          Bucket: BUCKET,
+          Key: 'lim/dst.txt',
+          CopySource: `${BUCKET}/lim/src.txt`,
+          CopySourceIfNoneMatch: put.ETag,
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'PreconditionFailed' });
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: BUCKET,
+        Key: 'lim/dst.txt',
+        CopySource: `${BUCKET}/lim/src.txt`,
+        CopySourceIfMatch: put.ETag,
+      }),
+    );
+  });
+
+  it('a 304 Not Modified carries the ETag (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, RFC 7232)', async () => {
+    const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'lim/etag.txt', Body: 'e' }));
+    const response = await raw({
+      method: 'GET',
+      path: `/${BUCKET}/lim/etag.txt`,
+      headers: { 'if-none-match': put.ETag ?? '' },
+    });
+    expect(response.status).toBe(304);
+    expect(response.headers.etag).toBe(put.ETag);
+  });
+
+  it('DeleteObjects takes at most 1,000 keys (MalformedXML)', async () => {
+    await expect(
+      s3.send(
+        new DeleteObjectsCommand({
+          Bucket: BUCKET,
+          Delete: { Objects: Array.from({ length: 1001 }, (_, i) => ({ Key: `lim/${i}` })) },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'MalformedXML' });
+  });
+
+  it('max-keys=0 answers nothing and is not truncated', async () => {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, MaxKeys: 0 }));
+    expect(page).toMatchObject({ KeyCount: 0, IsTruncated: false });
+  });
+
+  it("refuses tags over S3's limits with InvalidTag (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html)", async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'lim/tags.txt', Body: 't' }));
+    await expect(
+      s3.send(
+        new PutObjectTaggingCommand({
+          Bucket: BUCKET,
+          Key: 'lim/tags.txt',
+          Tagging: { TagSet: [{ Key: 'k'.repeat(129), Value: 'v' }] },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidTag' });
+    await expect(
+      s3.send(
+        new PutObjectTaggingCommand({
+          Bucket: BUCKET,
+          Key: 'lim/tags.txt',
+          Tagging: { TagSet: [{ Key: 'k', Value: 'v'.repeat(257) }] },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidTag' });
+    await expect(
+      s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'lim/tags2.txt', Body: 't', Tagging: 'a=1&a=2' })),
+    ).rejects.toMatchObject({ name: 'InvalidTag' });
+  });
+
+  it('an error body names the request id of the x-amz-request-id header (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html)', async () => {
+    const response = await raw({ method: 'GET', path: `/${BUCKET}/lim/missing.txt` });
+    expect(response.status).toBe(404);
+    expect(response.text).toContain(`<RequestId>${response.headers['x-amz-request-id']}</RequestId>`);
+  });
+
+  it('an empty Expect header and an empty Content-Type are served (not 417, not 415)', async () => {
+    const put = await raw({
+      method: 'PUT',
+      path: `/${BUCKET}/lim/expect.txt`,
+      headers: { expect: '', 'content-type': '' },
+      body: 'x',
+    });
+    expect(put.status).toBe(200);
+    expect(
+      (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'lim/expect.txt' }))).ContentType,
+    ).toBe('binary/octet-stream');
   });
 });
