@@ -16,7 +16,7 @@ Options:
   --demo                   upload sample files, print their records and notifications, exit
   --visibility-timeout N   seconds before a failed ingest message is retried (default 5)
   --retry-scale X          multiply the workflow's retry intervals by X, 0 < X <= 1 (default 1)
-  --sns-delay-scale X      multiply SNS's HTTP/S delivery retry waits by X, 0 < X <= 1 (default 1)
+  --sns-delay-scale X      multiply SNS's HTTP/S retry waits and answer timeout (min 1 s) by X, 0 < X <= 1
   --log-level LEVEL        handler log level: DEBUG, INFO, WARN, ERROR (default WARN)
   --bucket NAME            a bucket to create and watch (repeatable; default: uploads)
   --faults SPEC            inject faults into the pipeline's calls (or S3MP_FAULTS), e.g.

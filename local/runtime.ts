@@ -93,7 +93,8 @@ export interface RuntimeOptions {
   notificationTap?: boolean;
   /**
    * Multiplies the waits of SNS's HTTP/S delivery policy (retries of a failing
-   * webhook): 0.01 turns the default 20 s between retries into 0.2 s.
+   * webhook) and the 15 s an endpoint has to answer (never below 1 s): 0.01
+   * turns the default 20 s between retries into 0.2 s.
    * @default 1
    */
   snsDelayScale?: number;

@@ -47,15 +47,11 @@ export interface SnsSubscribersOptions {
   fauxqsEndpoint: string;
   region: string;
   /**
-   * Multiplies every wait of the delivery policy (tests: 0.01 turns 20 s into 0.2 s).
+   * Multiplies every wait of the delivery policy (tests: 0.01 turns 20 s into 0.2 s), and the
+   * time an endpoint has to answer, though never below 1 s.
    * @default 1
    */
   delayScale?: number;
-  /**
-   * How long an endpoint has to answer before the attempt counts as failed.
-   * @default 15000 ms
-   */
-  requestTimeoutMs?: number;
 }
 
 type Params = URLSearchParams;
@@ -799,7 +795,8 @@ export class SnsSubscribers {
     const url = new URL(endpoint);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const payload = Buffer.from(body, 'utf8');
-    const timeoutMs = this.options.requestTimeoutMs ?? 15_000;
+    // SNS gives an endpoint 15 s to answer.
+    const timeoutMs = Math.max(1_000, 15_000 * (this.options.delayScale ?? 1));
     return new Promise((resolve) => {
       const outgoing = send(
         url,

@@ -441,6 +441,36 @@ describe('SNS HTTP/HTTPS subscribers', () => {
     await endpoint.close();
   });
 
+  // https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html
+  it('retries an endpoint that does not answer in time (15 s, scaled, at least 1 s) (SNS guide: "Amazon SNS message delivery retries")', async () => {
+    const endpoint = await startEndpoint({ hang: 1 });
+    const topicArn = await topic();
+    await confirmed(endpoint, topicArn);
+    const { MessageId } = await clients.sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'slow' }));
+    const attempts = await eventually(
+      async () =>
+        endpoint.ofType('Notification').length === 2 ? endpoint.ofType('Notification') : undefined,
+      10_000,
+      'the second attempt',
+    );
+    expect(attempts.map((attempt) => attempt.status)).toEqual([0, 200]);
+    // The answer timeout, then the policy's first wait.
+    expect((attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0)).toBeGreaterThanOrEqual(
+      1_000 + 20_000 * SCALE * 0.9,
+    );
+    await eventually(
+      async () =>
+        runtime
+          .output()
+          .includes(`Notification ${MessageId?.slice(0, 8)}: attempt 1 failed (no answer within 1 s)`)
+          ? true
+          : undefined,
+      5_000,
+      'the timeout in the trace',
+    );
+    await endpoint.close();
+  });
+
   // https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html
   it('moves a message to the RedrivePolicy dead-letter queue once the policy is exhausted: 5xx every time, or the connection refused (SNS guide: "Amazon SNS dead-letter queues")', async () => {
     const endpoint = await startEndpoint({ fail: { status: 503, times: 100 } });

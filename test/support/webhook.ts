@@ -18,6 +18,8 @@ export interface Received {
 export interface EndpointBehaviour {
   /** Answer this status to the first `times` notifications (SubscriptionConfirmations are always 200). */
   fail?: { status: number; times: number };
+  /** Never answer the first `hang` notifications (the connection stays open until close()). */
+  hang?: number;
   /** Serve HTTPS with this key and certificate instead of HTTP. */
   tls?: { key: string; cert: string };
 }
@@ -29,11 +31,17 @@ export interface EndpointBehaviour {
 export async function startEndpoint(behaviour: EndpointBehaviour = {}) {
   const received: Received[] = [];
   let failures = 0;
+  let hung = 0;
   const handler: RequestListener = (request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const notification = request.headers['x-amz-sns-message-type'] === 'Notification';
+      if (notification && hung < (behaviour.hang ?? 0)) {
+        hung += 1;
+        received.push({ at: performance.now(), headers: request.headers, body: '', status: 0 });
+        return;
+      }
       const fail = behaviour.fail !== undefined && notification && failures < behaviour.fail.times;
       if (fail) failures += 1;
       const status = fail ? (behaviour.fail?.status ?? 500) : 200;
