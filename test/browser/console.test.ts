@@ -192,7 +192,6 @@ describe('the local console', () => {
     expect(await page.evaluate(() => (window as unknown as { stayedOpen?: boolean }).stayedOpen)).toBe(true);
     const row = await page.$eval(`tr[data-arn="${execution.executionArn}"]`, (tr) => tr.textContent ?? '');
     expect(row).toContain('reports/q3 summary.csv');
-    await screenshot(page, 'executions');
   });
 
   it('filters by key prefix and by status', async () => {
@@ -328,6 +327,10 @@ describe('the local console', () => {
     );
     expect(await page.$('.redrive button')).not.toBeNull();
     await screenshot(page, 'execution-failed');
+
+    await page.goto(`${consoleUrl()}#/executions`);
+    await page.waitForSelector(`tr[data-arn="${failedArn}"][data-status="FAILED"]`, { timeout: 10_000 });
+    await screenshot(page, 'executions');
   });
 
   (REDRIVE_READY ? it : it.skip)(

@@ -355,32 +355,28 @@ function StateDetail({ run }: { run: StateRun }) {
         </dl>
       ) : null}
       {run.retries.length > 0 ? (
-        <div class="table-wrap">
-          <table class="retries" aria-label="Retries">
-            <thead>
-              <tr>
-                <th scope="col" class="num">
-                  Attempt
-                </th>
-                <th scope="col">Error</th>
-                <th scope="col">Cause</th>
-                <th scope="col" class="num">
-                  Waited
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {run.retries.map((retry) => (
-                <tr key={retry.attempt}>
-                  <td class="num">{retry.attempt}</td>
-                  <td class="error-text">{retry.error}</td>
-                  <td class="cause">{readableCause(retry.cause).message}</td>
-                  <td class="num">{formatDuration(retry.waitSeconds)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <>
+          <h3>
+            Retries: {run.retries.length},{' '}
+            {run.outcome === 'retried'
+              ? 'then it succeeded'
+              : run.outcome === 'running'
+                ? 'running'
+                : 'then the error stood'}
+          </h3>
+          <ol class="retries" data-testid="retries">
+            {run.retries.map((retry) => (
+              <li key={retry.attempt}>
+                <div>
+                  <strong>Attempt {retry.attempt}</strong> failed:{' '}
+                  <span class="error-text">{retry.error}</span>
+                  <span class="muted"> · retried after {formatDuration(retry.waitSeconds)}</span>
+                </div>
+                <div class="cause">{readableCause(retry.cause).message}</div>
+              </li>
+            ))}
+          </ol>
+        </>
       ) : null}
       <h3>Input</h3>
       <Json text={run.input} label="Input" />
