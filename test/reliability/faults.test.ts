@@ -4,6 +4,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { clientsFor } from '../support/aws-clients';
 import { eventually, type RuntimeProcess, startRuntimeProcess } from '../support/runtime-process';
+import { noExecutionRunning, queueEmpty } from '../support/settle';
 import { subscribe } from '../support/subscriber';
 import { STATE_MACHINE_ARN } from './support/harness';
 
@@ -116,7 +117,9 @@ async function notificationsUnder(prefix: string, expected: number, timeoutMs: n
     timeoutMs,
     `${expected} notifications`,
   );
-  await new Promise((resolve) => setTimeout(resolve, 1500)); // and no more after them
+  // And no more after them: once every event has its execution and none is running, all are published.
+  await queueEmpty(clients.sqs, `${runtime.endpoint}/000000000000/s3-metadata-ingest`, timeoutMs);
+  await noExecutionRunning(clients.sfn, STATE_MACHINE_ARN, { timeoutMs });
   await subscriber.drain();
   return mine();
 }
