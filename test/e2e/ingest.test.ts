@@ -10,7 +10,7 @@ const INGEST = `${endpoint}/000000000000/s3-metadata-ingest`;
 const DLQ = `${endpoint}/000000000000/s3-metadata-ingest-dlq`;
 
 describe('the ingest queue', () => {
-  it('acknowledges an s3:TestEvent and dead-letters a malformed message, while the uploads next to them are recorded', async () => {
+  it('acknowledges an s3:TestEvent and dead-letters malformed messages, while the upload next to them is recorded', async () => {
     const garbage = `not an S3 event ${Date.now()}`;
     const missingField = JSON.stringify({
       Records: [
