@@ -47,6 +47,15 @@ function documentOf(message: string, structured: boolean): unknown {
 }
 
 export class NotificationLog {
+  /**
+   * Rows not yet written. They are written together every 250 ms (and before
+   * every read): one transaction instead of one synchronous commit per Publish
+   * on the runtime's thread. What a killed runtime loses is only the console's
+   * copy of its last notifications.
+   */
+  private pending: [string, (string | number | null)[]][] = [];
+  private readonly timer = setInterval(() => this.flush(), 250).unref();
+
   constructor(private readonly store: DatabaseSync) {
     store.exec(`
       CREATE TABLE IF NOT EXISTS console_notifications (
@@ -79,11 +88,9 @@ export class NotificationLog {
       bucket?: unknown;
       key?: unknown;
     };
-    this.store
-      .prepare(
-        'INSERT OR REPLACE INTO console_notifications (message_id, topic_arn, bucket, key, subject, message, document, attributes, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(
+    this.pending.push([
+      'INSERT OR REPLACE INTO console_notifications (message_id, topic_arn, bucket, key, subject, message, document, attributes, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
         messageId,
         params.get('TopicArn') ?? '',
         typeof about.bucket === 'string' ? about.bucket : null,
@@ -93,7 +100,8 @@ export class NotificationLog {
         JSON.stringify(document),
         JSON.stringify(attributes),
         Date.now() / 1000,
-      );
+      ],
+    ]);
     return response;
   }
 
@@ -106,13 +114,36 @@ export class NotificationLog {
   observeTrace(line: string): void {
     const message = /\bNotification ([0-9a-f]{8})\b/.exec(line)?.[1];
     if (message === undefined) return;
-    this.store
-      .prepare('INSERT INTO console_deliveries (message_prefix, at, line) VALUES (?, ?, ?)')
-      .run(message, Date.now() / 1000, line.trim());
+    this.pending.push([
+      'INSERT INTO console_deliveries (message_prefix, at, line) VALUES (?, ?, ?)',
+      [message, Date.now() / 1000, line.trim()],
+    ]);
+  }
+
+  /** Writes what is pending, in one transaction. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    this.store.exec('BEGIN');
+    try {
+      for (const [sql, values] of rows) this.store.prepare(sql).run(...values);
+      this.store.exec('COMMIT');
+    } catch (error) {
+      this.store.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** Writes what is pending and stops the timer (before the store closes). */
+  stop(): void {
+    clearInterval(this.timer);
+    this.flush();
   }
 
   /** The notifications about one object, oldest first. */
   forObject(bucket: string, key: string): PublishedNotification[] {
+    this.flush();
     const rows = this.store
       .prepare('SELECT * FROM console_notifications WHERE bucket = ? AND key = ? ORDER BY published_at')
       .all(bucket, key) as unknown as Row[];
