@@ -723,3 +723,37 @@ describe('unsubscribing', () => {
     await endpoint.close();
   });
 });
+
+describe('a restart on the same data directory', () => {
+  it('keeps the signing certificate, its URL and the confirmed subscriptions', async () => {
+    const endpoint = await startEndpoint();
+    const topicArn = await topic('2');
+    await confirmed(endpoint, topicArn);
+    const certificate = readFileSync(join(dataDir, 'sns', 'signing-cert.pem'), 'utf8');
+    await clients.sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'before' }));
+    const before = await eventually(
+      async () => endpoint.ofType('Notification')[0],
+      10_000,
+      'the first notification',
+    );
+
+    expect(await runtime.stop()).toBe(0);
+    runtime = await startRuntimeProcess(['--data-dir', dataDir, '--sns-delay-scale', String(SCALE)]);
+    clients = clientsFor(runtime.endpoint);
+
+    await clients.sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'after' }));
+    const after = await eventually(
+      async () => endpoint.ofType('Notification')[1],
+      30_000,
+      'the notification after the restart',
+    );
+    expect(readFileSync(join(dataDir, 'sns', 'signing-cert.pem'), 'utf8')).toBe(certificate);
+    expect(JSON.parse(after.body)).toMatchObject({
+      Message: 'after',
+      SignatureVersion: '2',
+      SigningCertURL: JSON.parse(before.body).SigningCertURL,
+    });
+    await expect(verify(after.body)).resolves.toBeDefined();
+    await endpoint.close();
+  });
+});
