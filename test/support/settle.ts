@@ -7,7 +7,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { executionName } from '../../functions/core/execution-name';
+import { eventId, executionName } from '../../functions/core/execution-name';
 import { eventually } from './runtime-process';
 
 /**
@@ -85,8 +85,9 @@ export async function executionsOfKey(
   key: string,
   statusFilter?: ExecutionStatus,
 ): Promise<DescribeExecutionCommandOutput[]> {
-  // The hash is the last 32 characters of the name; what comes before it depends on the key alone.
-  const prefix = executionName({ bucket: '', key, sequencer: '0' }).slice(0, -32);
+  // The name ends with the event id; what comes before it depends on the key alone.
+  const anyEvent = { bucket: '', key, sequencer: '0' };
+  const prefix = executionName(anyEvent).slice(0, -eventId(anyEvent).length);
   const named = (await listExecutions(sfn, stateMachineArn, statusFilter)).filter((execution) =>
     (execution.name ?? '').startsWith(prefix),
   );
