@@ -129,6 +129,7 @@ out(m['Messages'][0]['Attributes'])`);
         { endpoint: second },
       );
       expect(received.Messages[0]?.Attributes.DeadLetterQueueSourceArn).toBe(source.arn);
-    });
+      // Two runtime starts and a dozen CLI calls (each 1-8 s on a loaded 2-core machine).
+    }, 300_000);
   });
 });
