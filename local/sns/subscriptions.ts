@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
 /**
  * HTTP, HTTPS, email and email-json subscriptions, kept in the runtime's
@@ -97,15 +97,17 @@ export class SubscriptionStore {
 
   /** The live (pending or confirmed) subscriptions of a topic, or of every topic, oldest first. */
   list(topicArn?: string): Subscription[] {
+    // Asked on every Publish: prepared once.
+    this.byTopic ??= this.db.prepare(
+      "SELECT * FROM sns_subscriptions WHERE topic_arn = ? AND status != 'deleted' ORDER BY created",
+    );
     const rows = (topicArn === undefined
       ? this.db.prepare("SELECT * FROM sns_subscriptions WHERE status != 'deleted' ORDER BY created").all()
-      : this.db
-          .prepare(
-            "SELECT * FROM sns_subscriptions WHERE topic_arn = ? AND status != 'deleted' ORDER BY created",
-          )
-          .all(topicArn)) as unknown as Row[];
+      : this.byTopic.all(topicArn)) as unknown as Row[];
     return rows.map(fromRow);
   }
+
+  private byTopic: StatementSync | undefined;
 
   /** Forgets every subscription of a deleted topic. */
   deleteTopic(topicArn: string): void {
