@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
@@ -104,6 +105,25 @@ async function endedExecution(clients: Clients, key: string): Promise<DescribeEx
   );
 }
 
+/** A raw HTTP request to the runtime (fetch cannot set Host); resolves with the status. */
+function statusOf(
+  url: string,
+  options: { method?: string; headers?: Record<string, string> } = {},
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers ?? {} },
+      (incoming) => {
+        incoming.resume();
+        resolve(incoming.statusCode ?? 0);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
 /** Each state's colour in the page's graph: its data-outcome attribute. */
 async function graphOutcomes(page: Page): Promise<Record<string, string>> {
   return page.$$eval('svg.graph [data-state]', (nodes) =>
@@ -174,6 +194,22 @@ describe('the local console', () => {
     page.removeAllListeners('request');
   });
 
+  it('answers only pages of its own: another Host name is refused, and so is an action without the page header', async () => {
+    const api = `${consoleUrl()}api/overview`;
+    expect(await statusOf(api)).toBe(200);
+    // A DNS name rebound to 127.0.0.1 by some web page would arrive with its own Host.
+    expect(await statusOf(api, { headers: { host: 'attacker.example' } })).toBe(403);
+    // A form posted by another site carries no x-console header (and a foreign Origin).
+    const upload = `${consoleUrl()}api/upload?bucket=uploads&key=forged.txt`;
+    expect(await statusOf(upload, { method: 'POST' })).toBe(403);
+    expect(
+      await statusOf(upload, {
+        method: 'POST',
+        headers: { 'x-console': '1', origin: 'http://attacker.example' },
+      }),
+    ).toBe(403);
+  });
+
   it('lists an upload from the SDK as soon as its execution runs, without reloading the page', async () => {
     await page.evaluate(() => {
       (window as unknown as { stayedOpen: boolean }).stayedOpen = true;
@@ -213,6 +249,32 @@ describe('the local console', () => {
     expect(await page.$eval('[data-testid="executions-count"]', (node) => node.textContent)).toBe(
       'no executions',
     );
+  });
+
+  it("shows a deleted object's tombstone and both of its executions", async () => {
+    await clients.s3.send(new DeleteObjectCommand({ Bucket: 'uploads', Key: 'photos/cat.txt' }));
+    await eventually(
+      async () => {
+        const executions = await executionsOfKey(clients.sfn, STATE_MACHINE_ARN, 'photos/cat.txt');
+        const removed = executions.find((execution) => (execution.input ?? '').includes('ObjectRemoved'));
+        return removed !== undefined && removed.status !== 'RUNNING' ? removed : undefined;
+      },
+      30_000,
+      'the delete to be recorded',
+    );
+    const item = await clients.item('photos/cat.txt');
+    expect(item).toMatchObject({ Status: 'deleted' });
+    await page.goto(`${consoleUrl()}#/object/uploads/${encodeURIComponent('photos/cat.txt')}`);
+    await page.waitForSelector('[data-attribute="DeletedAt"]', { timeout: 10_000 });
+    expect(await page.$eval('.badge.item-deleted', (badge) => badge.textContent)).toBe('deleted');
+    expect(await page.$eval('[data-attribute="DeletedAt"] td', (cell) => cell.textContent)).toBe(
+      item?.DeletedAt,
+    );
+    expect(
+      await page.$$eval('table.executions tbody tr', (rows) =>
+        rows.map((row) => row.children[1]?.textContent),
+      ),
+    ).toEqual([expect.stringMatching(/^ObjectRemoved:/), expect.stringMatching(/^ObjectCreated:/)]);
   });
 
   it('uploads a file from the page, then shows its item and its notification', async () => {

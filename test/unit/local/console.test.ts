@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { whyDeadLettered } from '../../../local/console/api';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConsoleApi, whyDeadLettered } from '../../../local/console/api';
 import { type AslDefinition, END, layoutDefinition, START } from '../../../local/console/graph';
 import { type HistoryEvent, stateRuns } from '../../../local/console/history';
 import { NotificationLog } from '../../../local/console/notifications';
+import { openStore } from '../../../local/store';
 
 const DEFINITION = JSON.parse(
   readFileSync(join(__dirname, '..', '..', '..', 'statemachine', 'metadata-pipeline.asl.json'), 'utf8'),
@@ -231,5 +233,47 @@ describe('whyDeadLettered', () => {
   it('gives the starter’s own reason for a message it refuses', () => {
     expect(whyDeadLettered('not json', ['uploads'])).toMatch(/not JSON/);
     expect(whyDeadLettered('{"hello":1}', ['uploads'])).toMatch(/not an S3 event notification/);
+  });
+});
+
+describe('ConsoleApi.executions (the list, paged for thousands)', () => {
+  const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:m';
+  const store = openStore(undefined);
+  const insert = store.prepare(
+    'INSERT INTO sfn_executions (arn, name, state_machine_arn, status, input, start_date) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  store.exec('BEGIN');
+  for (let n = 0; n < 2500; n += 1) {
+    const key = `${n % 2 === 0 ? 'even' : 'odd'}/%_${n}.txt`;
+    insert.run(
+      `arn:e:${n}`,
+      `e${n}`,
+      MACHINE,
+      n % 10 === 0 ? 'FAILED' : 'SUCCEEDED',
+      JSON.stringify({ object: { bucket: 'uploads', key, eventName: 'ObjectCreated:Put' } }),
+      1000 + n,
+    );
+  }
+  store.exec('COMMIT');
+  const api = new ConsoleApi({
+    store,
+    dynamo: new DynamoDBClient({ region: 'us-east-1' }),
+    resources: { stateMachineArn: MACHINE },
+  } as never);
+
+  it('pages newest first, with the total', () => {
+    const first = api.executions({ page: 0, pageSize: 50 });
+    expect(first.total).toBe(2500);
+    expect(first.executions.map((execution) => execution.name).slice(0, 2)).toEqual(['e2499', 'e2498']);
+    const last = api.executions({ page: 49, pageSize: 50 });
+    expect(last.executions.at(-1)?.name).toBe('e0');
+  });
+
+  it('filters by status and by key prefix (a prefix with % and _ is taken literally)', () => {
+    expect(api.executions({ status: 'FAILED', page: 0, pageSize: 25 }).total).toBe(250);
+    const odd = api.executions({ prefix: 'odd/%_1', page: 0, pageSize: 200 });
+    expect(odd.total).toBe(1 + 5 + 50 + 500); // odd numbers starting with 1: 1, 11..19, 101..199, 1001..1999
+    expect(odd.executions.every((execution) => execution.key?.startsWith('odd/%_1'))).toBe(true);
+    expect(api.executions({ prefix: 'odd/x', page: 0, pageSize: 25 }).total).toBe(0);
   });
 });
