@@ -224,9 +224,6 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     cleanups.push(() => store.close());
     // What the pipeline publishes, kept by object for the console.
     const notificationLog = new NotificationLog(store);
-    let consoleServer: ConsoleServer | undefined;
-    // What the pipeline publishes, kept by object for the console.
-    const notificationLog = new NotificationLog(store);
     cleanups.push(() => notificationLog.stop());
     let consoleServer: ConsoleServer | undefined;
     const snsSubscribers = await startSnsSubscribers({
