@@ -131,9 +131,15 @@ export const S3_ROUTES: readonly S3Route[] = [
     }),
   ),
   { operation: 'ListObjectVersions', target: 'bucket', method: 'GET', query: ['versions'] },
-  ...[...BUCKET_CONFIGURATIONS, ...UNSUPPORTED, 'acl', 'location', 'versions'].map(
-    (name): S3Route => ({ operation: 'NotImplemented', target: 'bucket', method: '*', query: [name] }),
-  ),
+  ...[
+    ...BUCKET_CONFIGURATIONS,
+    ...UNSUPPORTED,
+    'acl',
+    'location',
+    'versions',
+    'notification',
+    'versioning',
+  ].map((name): S3Route => ({ operation: 'NotImplemented', target: 'bucket', method: '*', query: [name] })),
   { operation: 'ListMultipartUploads', target: 'bucket', method: 'GET', query: ['uploads'] },
   { operation: 'ListObjectsV2', target: 'bucket', method: 'GET', query: ['list-type'] },
   { operation: 'DeleteObjects', target: 'bucket', method: 'POST', query: ['delete'] },
