@@ -778,7 +778,8 @@ export class SnsSubscribers {
       ErrorMessage: { DataType: 'String', StringValue: failure.detail },
     };
     if (how.raw && how.published) {
-      for (const [key, value] of Object.entries(how.published.attributes)) {
+      // SQS takes at most 10 message attributes: the two above and the first eight published.
+      for (const [key, value] of Object.entries(how.published.attributes).slice(0, 8)) {
         attributes[key] = { DataType: value.Type, StringValue: value.Value };
       }
     }
