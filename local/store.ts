@@ -3,9 +3,9 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 /**
- * The local runtime's own state (what the emulators do not keep): S3 object
- * tags and notification configurations, Step Functions executions and their
- * history. One SQLite database, in the data directory or in memory. Every
+ * The local runtime's own state (what the emulators do not keep): the local
+ * S3's buckets, versions, uploads and notification configurations (their
+ * tables are made by local/s3/), Step Functions executions and their history. One SQLite database, in the data directory or in memory. Every
  * write is committed before the request that caused it is answered, so a
  * killed runtime loses nothing it acknowledged.
  */
@@ -15,8 +15,6 @@ export function openStore(file: string | undefined): DatabaseSync {
   db.exec(`
     PRAGMA journal_mode = WAL;
     PRAGMA synchronous = FULL;
-    CREATE TABLE IF NOT EXISTS s3_tags (bucket TEXT NOT NULL, key TEXT NOT NULL, tags TEXT NOT NULL, PRIMARY KEY (bucket, key));
-    CREATE TABLE IF NOT EXISTS s3_upload_tags (upload_id TEXT PRIMARY KEY, tags TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS s3_notifications (bucket TEXT PRIMARY KEY, configuration TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS sfn_executions (
       arn TEXT PRIMARY KEY, name TEXT NOT NULL, state_machine_arn TEXT NOT NULL, status TEXT NOT NULL,
