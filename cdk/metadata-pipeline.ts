@@ -17,7 +17,12 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { MAX_RECEIVE_COUNT, METRIC_NAMESPACE, SERVICE_NAME } from '../functions/core/names';
+import {
+  MAX_RECEIVE_COUNT,
+  METRIC_NAMESPACE,
+  SERVICE_NAME,
+  SUBSCRIBED_EVENT_TYPES,
+} from '../functions/core/names';
 import { TABLE_SCHEMA } from '../functions/core/table-schema';
 import { DEFINITION_FILE, definitionSubstitutions } from '../statemachine/definition';
 import {
@@ -69,7 +74,7 @@ export interface MetadataPipelineProps {
    */
   readonly workflowType?: sfn.StateMachineType;
   /**
-   * Whether ObjectRemoved events are subscribed and recorded as tombstones.
+   * Whether removals (ObjectRemoved:*, LifecycleExpiration:*) are subscribed and recorded as tombstones.
    * @default true
    */
   readonly recordDeletes?: boolean;
@@ -582,8 +587,12 @@ export class MetadataPipeline extends Construct {
       // An empty filter is refused: pass one only when there is something to filter on.
       const filters: s3.NotificationKeyFilter[] =
         prefix || suffix ? [{ ...(prefix ? { prefix } : {}), ...(suffix ? { suffix } : {}) }] : [];
-      bucket.addEventNotification(s3.EventType.OBJECT_CREATED, destination, ...filters);
-      if (recordDeletes) bucket.addEventNotification(s3.EventType.OBJECT_REMOVED, destination, ...filters);
+      const types = [
+        ...SUBSCRIBED_EVENT_TYPES.always,
+        ...(recordDeletes ? SUBSCRIBED_EVENT_TYPES.removals : []),
+      ];
+      // The s3.EventType values are these very strings.
+      for (const type of types) bucket.addEventNotification(type as s3.EventType, destination, ...filters);
     }
   }
 

@@ -12,6 +12,8 @@ describe('configuration', () => {
       notificationEmails: [],
       webhookUrls: [],
       kmsKeyArns: [],
+      compliance: 'default',
+      vpcEndpoints: 'create',
       workflowType: 'STANDARD',
       deleteBehaviour: 'tombstone',
       logLevel: 'INFO',
@@ -162,10 +164,10 @@ describe('MetadataPipeline properties', () => {
       // Not managed by this stack: CDK adds its configurations to the bucket's own instead of replacing them.
       Managed: false,
       NotificationConfiguration: {
-        QueueConfigurations: [
+        QueueConfigurations: Match.arrayWith([
           { Events: ['s3:ObjectCreated:*'], Filter: pdfOnly, QueueArn: queueArn },
           { Events: ['s3:ObjectRemoved:*'], Filter: pdfOnly, QueueArn: queueArn },
-        ],
+        ]),
       },
     });
     const bucketArn = (suffix = '') => ({

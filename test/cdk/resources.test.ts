@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { TABLE_SCHEMA } from '../../functions/core/table-schema';
 import { readDefinitionText } from '../../statemachine/definition';
+import { constructIdOf, FUNCTION_NAMES, WORKFLOW_STEPS } from '../../statemachine/steps';
 import { deployedDefinition, logicalId, synth } from './synth';
 
 describe('default configuration', () => {
@@ -29,14 +30,21 @@ describe('default configuration', () => {
     });
   });
 
-  it('sends ObjectCreated and ObjectRemoved events of the bucket to the ingest queue', () => {
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html
+  it('sends creations, removals, tag changes, Lifecycle expirations and transitions and restores to the ingest queue', () => {
     const queue = logicalId(template, 'AWS::SQS::Queue', 'PipelineIngestQueue');
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
         QueueConfigurations: [
-          { Events: ['s3:ObjectCreated:*'], QueueArn: { 'Fn::GetAtt': [queue, 'Arn'] } },
-          { Events: ['s3:ObjectRemoved:*'], QueueArn: { 'Fn::GetAtt': [queue, 'Arn'] } },
-        ],
+          's3:ObjectCreated:*',
+          's3:ObjectTagging:*',
+          's3:LifecycleTransition',
+          's3:ObjectRestore:Post',
+          's3:ObjectRestore:Completed',
+          's3:ObjectRestore:Delete',
+          's3:ObjectRemoved:*',
+          's3:LifecycleExpiration:*',
+        ].map((event) => ({ Events: [event], QueueArn: { 'Fn::GetAtt': [queue, 'Arn'] } })),
       },
     });
   });
@@ -146,7 +154,7 @@ describe('default configuration', () => {
     const functions = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) =>
       id.startsWith('Pipeline'),
     );
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(FUNCTION_NAMES.length);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -196,12 +204,11 @@ describe('default configuration', () => {
       'Fn::GetAtt': [logicalId(template, 'AWS::Lambda::Function', prefix), 'Arn'],
     });
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-      DefinitionSubstitutions: {
-        DescribeObjectFunctionArn: arn('PipelineDescribeObject'),
-        SniffContentFunctionArn: arn('PipelineSniffContent'),
-        WriteMetadataFunctionArn: arn('PipelineWriteMetadata'),
-        PublishNotificationFunctionArn: arn('PipelinePublishNotification'),
-      },
+      DefinitionSubstitutions: Match.exact(
+        Object.fromEntries(
+          WORKFLOW_STEPS.map((step) => [step.placeholder, arn(`Pipeline${constructIdOf(step.folder)}`)]),
+        ),
+      ),
     });
   });
 
@@ -270,11 +277,12 @@ describe('configured deployments', () => {
     });
   });
 
-  it('subscribes no ObjectRemoved events when deletes are ignored', () => {
+  it('subscribes no removals (ObjectRemoved, LifecycleExpiration) when deletes are ignored', () => {
     const { template } = synth({ deleteBehaviour: 'ignore' });
-    expect(JSON.stringify(template.findResources('Custom::S3BucketNotifications'))).not.toContain(
-      'ObjectRemoved',
-    );
+    const notifications = JSON.stringify(template.findResources('Custom::S3BucketNotifications'));
+    expect(notifications).not.toContain('ObjectRemoved');
+    expect(notifications).not.toContain('LifecycleExpiration');
+    expect(notifications).toContain('s3:ObjectTagging:*');
   });
 
   it('deploys an EXPRESS state machine logging ALL by default', () => {
