@@ -211,6 +211,8 @@ describe('the local console', () => {
   });
 
   it('lists an upload from the SDK as soon as its execution runs, without reloading the page', async () => {
+    // The page's event stream is open (the live dot), and the page marked: a reload would lose the mark.
+    await page.waitForSelector('body[data-live="open"]', { timeout: 10_000 });
     await page.evaluate(() => {
       (window as unknown as { stayedOpen: boolean }).stayedOpen = true;
     });
@@ -368,6 +370,16 @@ describe('the local console', () => {
     await page.goto(`${consoleUrl()}#/executions`);
     await page.waitForSelector('table.executions tbody tr');
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await screenshot(page, 'phone-executions');
+    for (const [view, ready] of [
+      [`#/object/uploads/${encodeURIComponent('hello from the page.txt')}`, '[data-attribute="Status"]'],
+      ['#/overview', 'form.upload'],
+    ] as const) {
+      await page.goto(`${consoleUrl()}${view}`);
+      await page.waitForSelector(ready);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await screenshot(page, `phone-${view.split('/')[1]}`);
+    }
     await page.setViewport({ width: 1280, height: 800 });
   });
 
