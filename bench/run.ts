@@ -281,6 +281,11 @@ async function pipelinePhase(clients: BenchClients, notes: Subscriber, options: 
     clients,
     objects.map((object) => object.key),
   );
+  // A failed execution notifies too: without its item, an object was not recorded, and the run measured a failure.
+  if (histories.items.length < objects.length)
+    throw new Error(
+      `${objects.length - histories.items.length} of ${objects.length} objects have no item: the pipeline did not record them`,
+    );
   const delta = functionDelta(before, after);
   const requests = (name: string) =>
     (after.pipelineRequests[name] ?? 0) - (before.pipelineRequests[name] ?? 0);

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 
 /**
  * The objects a benchmark run uploads: mixed sizes from 0 B to a few MB,
- * real file headers (so content sniffing has work), awkward keys. The same
- * seed gives the same objects, so runs compare.
+ * real file headers (so content sniffing and media inspection have work),
+ * awkward keys. The same seed gives the same objects, so runs compare.
  */
 export interface BenchObject {
   key: string;
@@ -20,6 +20,10 @@ const KINDS = [
   { file: 'sales 2026 é.csv', contentType: 'text/csv', extension: 'csv' },
   { file: 'bundle.zip', contentType: 'application/zip', extension: 'zip' },
   { file: 'README.txt', contentType: 'text/plain', extension: 'txt' },
+  // Media, for the media inspection stage (EXIF, MP4 and MP3 headers); cut short when the size is smaller.
+  { file: 'camera.jpg', contentType: 'image/jpeg', extension: 'jpg' },
+  { file: 'clip.mp4', contentType: 'video/mp4', extension: 'mp4' },
+  { file: 'tone.mp3', contentType: 'audio/mpeg', extension: 'mp3' },
 ] as const;
 
 /** A small deterministic generator (mulberry32). */
