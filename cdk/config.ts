@@ -87,6 +87,34 @@ export const configSchema = z
     removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
     /** Where alarms are sent (an operations address, confirmed by email). */
     alarmEmail: emailSchema.optional(),
+    /**
+     * AWS Control Tower proactive controls (Guard rules run at synth):
+     * `default` acknowledges each rule the stack does not meet, with the
+     * reason; `strict` meets them all (KMS-encrypted logs kept a year,
+     * functions in vpcSubnetIds, a KMS-encrypted, versioned, object-locked
+     * uploads bucket with lifecycle rules logging to accessLogsBucketName).
+     */
+    compliance: z.enum(['default', 'strict']).default('default'),
+    /** The VPC of vpcSubnetIds. */
+    vpcId: z
+      .string()
+      .regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id (vpc-...)')
+      .optional(),
+    /** Private subnets to run the functions in (required by compliance: strict). */
+    vpcSubnetIds: z
+      .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id (subnet-...)'))
+      .optional(),
+    /** The route table of each subnet, in the same order: the S3 and DynamoDB gateway endpoints go on them. */
+    vpcRouteTableIds: z
+      .array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, 'expected a route table id (rtb-...)'))
+      .optional(),
+    /** create: the stack adds the VPC endpoints the functions need. existing: the VPC already reaches S3, DynamoDB, SNS, Step Functions and X-Ray. */
+    vpcEndpoints: z.enum(['create', 'existing']).default('create'),
+    /** An existing bucket that receives the uploads bucket's access logs (required by compliance: strict). */
+    accessLogsBucketName: z
+      .string()
+      .regex(BUCKET_NAME, 'expected an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens')
+      .optional(),
     /** Record every AWS SDK call as an X-Ray subsegment (about 50 ms more per cold start). */
     traceSdkCalls: z
       .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')], {
@@ -94,13 +122,54 @@ export const configSchema = z
       })
       .default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    const problem = (path: string, message: string, input?: unknown) =>
+      context.addIssue({ code: 'custom', path: [path], message, input });
+    if (config.vpcSubnetIds !== undefined && config.vpcId === undefined)
+      problem('vpcId', 'expected the VPC of vpcSubnetIds');
+    if (config.vpcId !== undefined && (config.vpcSubnetIds ?? []).length === 0)
+      problem('vpcSubnetIds', 'expected the subnets of vpcId to run the functions in');
+    if (
+      config.vpcSubnetIds !== undefined &&
+      config.vpcEndpoints === 'create' &&
+      config.vpcRouteTableIds?.length !== config.vpcSubnetIds.length
+    ) {
+      problem(
+        'vpcRouteTableIds',
+        `expected one route table per subnet (${config.vpcSubnetIds.length}), for the S3 and DynamoDB gateway endpoints; or vpcEndpoints: "existing"`,
+        config.vpcRouteTableIds,
+      );
+    }
+    if (config.compliance === 'strict') {
+      if (config.vpcSubnetIds === undefined)
+        problem(
+          'vpcSubnetIds',
+          'compliance "strict" runs the functions in a VPC (CT.LAMBDA.PR.3): expected subnet ids',
+        );
+      if (
+        config.accessLogsBucketName === undefined &&
+        config.buckets.some((bucket) => bucket.name === undefined)
+      )
+        problem(
+          'accessLogsBucketName',
+          'compliance "strict" logs the new uploads bucket to an existing bucket: S3 access-log target buckets accept only SSE-S3, which CT.S3.PR.10 forbids in this template',
+        );
+    }
+  });
 
 export type PipelineConfig = z.output<typeof configSchema>;
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof PipelineConfig)[];
 
 /** Keys whose values are lists; on the command line they may be JSON or comma-separated. */
-const LIST_KEYS = new Set<string>(['buckets', 'notificationEmails', 'webhookUrls', 'kmsKeyArns']);
+const LIST_KEYS = new Set<string>([
+  'buckets',
+  'notificationEmails',
+  'webhookUrls',
+  'kmsKeyArns',
+  'vpcSubnetIds',
+  'vpcRouteTableIds',
+]);
 
 /** A configuration that cannot be used; the message lists every problem. */
 export class ConfigError extends Error {

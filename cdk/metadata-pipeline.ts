@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Aws, Duration, Fn, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,7 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -32,6 +33,7 @@ import {
   type StepName,
   WORKFLOW_STEPS,
 } from '../statemachine/steps';
+import { acknowledgeGuardRule, GUARD_RULES, limitGrantsToAwsServices } from './compliance';
 import { functionBundling } from './function-bundling';
 import { PipelineMonitoring } from './monitoring';
 import { acknowledgeWildcardResource, XRAY_REASON } from './nag';
@@ -142,6 +144,37 @@ export interface MetadataPipelineProps {
    * @default no KMS permission, except on the `encryptionKey` of a watched bucket created in the same app, granted automatically
    */
   readonly kmsKeyArns?: readonly string[];
+  /**
+   * How long the functions' and the state machine's logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Encrypts every log group with a customer managed KMS key the construct
+   * creates, whose policy lets CloudWatch Logs use it for this account's log
+   * groups (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+   * @default false: CloudWatch Logs encrypts log data at rest with its own keys
+   */
+  readonly encryptLogs?: boolean;
+  /**
+   * Runs every function in these subnets of a VPC.
+   * @default no VPC: the functions reach the AWS APIs from the Lambda service's network
+   */
+  readonly network?: PipelineNetwork;
+}
+
+/** Where the functions run when they run in a VPC. */
+export interface PipelineNetwork {
+  readonly vpc: ec2.IVpc;
+  /** The subnets (private, in two or more Availability Zones); with route tables when endpoints are created. */
+  readonly subnets: readonly ec2.ISubnet[];
+  /**
+   * Creates the VPC endpoints the functions need: gateway endpoints for S3
+   * and DynamoDB (on the subnets' route tables), interface endpoints for SNS,
+   * Step Functions and X-Ray.
+   * @default true; false when the VPC already reaches those services (its own endpoints, or a NAT gateway)
+   */
+  readonly createEndpoints?: boolean;
 }
 
 /**
@@ -232,11 +265,24 @@ export class MetadataPipeline extends Construct {
   readonly failureNotices?: { readonly rule: events.Rule; readonly deadLetterQueue: sqs.Queue };
   /** KMS keys of the watched buckets' objects (props.kmsKeyArns). */
   private readonly kmsKeyArns: readonly string[];
+  /** The key of every log group, when props.encryptLogs. */
+  readonly logsKey?: kms.Key;
+  /** The functions' security group, when they run in a VPC. */
+  readonly securityGroup?: ec2.SecurityGroup;
+  private readonly logRetention: logs.RetentionDays;
+  /** Where the functions run, when in a VPC (props.network). */
+  readonly network?: PipelineNetwork;
 
   constructor(scope: Construct, id: string, props: MetadataPipelineProps) {
     super(scope, id);
     validateProps(props);
     this.kmsKeyArns = props.kmsKeyArns ?? [];
+    this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    if (props.encryptLogs) this.logsKey = this.createLogsKey(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    if (props.network) {
+      this.network = props.network;
+      this.securityGroup = this.createNetwork(props.network);
+    }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const workflowType = props.workflowType ?? sfn.StateMachineType.STANDARD;
     const functionProps: FunctionProps = {
@@ -273,6 +319,9 @@ export class MetadataPipeline extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // Control Tower CT.SQS.PR.1: a dead-letter queue states who may use it. byQueue would name the
+      // ingest queue, which names this one: a circular reference. allowAll is SQS's default.
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
     });
     Validations.of(deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
@@ -359,6 +408,7 @@ export class MetadataPipeline extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
+    limitGrantsToAwsServices(key);
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CloudWatchAlarmsPublish',
@@ -384,6 +434,104 @@ export class MetadataPipeline extends Construct {
       }),
     );
     return topic;
+  }
+
+  /**
+   * The log groups' key: CloudWatch Logs (the regional service principal)
+   * may use it for this account's log groups only.
+   */
+  private createLogsKey(removalPolicy: RemovalPolicy): kms.Key {
+    const { account, region, partition } = Stack.of(this);
+    const key = new kms.Key(this, 'LogsKey', {
+      description: 's3-metadata-pipeline log groups',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchLogsEncrypt',
+        principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:log-group:*`,
+          },
+        },
+      }),
+    );
+    limitGrantsToAwsServices(key);
+    return key;
+  }
+
+  /**
+   * The functions' security group (HTTPS out, nothing in) and, unless the
+   * VPC has its own way out, the endpoints of the services they call:
+   * gateway endpoints for S3 and DynamoDB, interface endpoints (private DNS)
+   * for SNS, Step Functions and X-Ray
+   * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html,
+   * https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html).
+   */
+  private createNetwork(network: PipelineNetwork): ec2.SecurityGroup {
+    const { vpc } = network;
+    const securityGroup = new ec2.SecurityGroup(this, 'FunctionsSecurityGroup', {
+      vpc,
+      description: 's3-metadata-pipeline functions: HTTPS to AWS APIs',
+      allowAllOutbound: false,
+    });
+    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (VPC endpoints)');
+    if (network.createEndpoints === false) return securityGroup;
+    const subnets = { subnets: [...network.subnets] };
+    for (const [id, service] of [
+      ['S3Endpoint', ec2.GatewayVpcEndpointAwsService.S3],
+      ['DynamoDbEndpoint', ec2.GatewayVpcEndpointAwsService.DYNAMODB],
+    ] as const) {
+      new ec2.GatewayVpcEndpoint(this, id, { vpc, service, subnets: [subnets] });
+    }
+    const endpointsGroup = new ec2.SecurityGroup(this, 'EndpointsSecurityGroup', {
+      vpc,
+      description: 's3-metadata-pipeline VPC endpoints: HTTPS from the functions',
+      allowAllOutbound: false,
+    });
+    endpointsGroup.addIngressRule(securityGroup, ec2.Port.tcp(443), 'HTTPS from the pipeline functions');
+    for (const [id, service] of [
+      ['SnsEndpoint', ec2.InterfaceVpcEndpointAwsService.SNS],
+      ['StepFunctionsEndpoint', ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS],
+      ['XRayEndpoint', ec2.InterfaceVpcEndpointAwsService.XRAY],
+    ] as const) {
+      new ec2.InterfaceVpcEndpoint(this, id, {
+        vpc,
+        service,
+        subnets,
+        securityGroups: [endpointsGroup],
+        privateDnsEnabled: true,
+        // Only the functions' security group may connect (the rule above), not the whole VPC CIDR.
+        open: false,
+      });
+    }
+    return securityGroup;
+  }
+
+  /**
+   * Acknowledges, on a log group, the Control Tower rules its configuration
+   * does not meet (cdk/compliance.ts): retention under a year, no customer
+   * managed key.
+   */
+  private acknowledgeLogGroup(logGroup: logs.LogGroup): void {
+    if (this.logRetention !== logs.RetentionDays.INFINITE && this.logRetention < 365) {
+      acknowledgeGuardRule(
+        logGroup,
+        GUARD_RULES.logRetention,
+        `Kept ${this.logRetention} days by configuration (operational logs; a year costs twelve times the storage). compliance: strict keeps them a year.`,
+      );
+    }
+    if (this.logsKey === undefined) {
+      acknowledgeGuardRule(
+        logGroup,
+        GUARD_RULES.logEncryption,
+        'CloudWatch Logs encrypts log data at rest with its own keys; a customer managed key (encryptLogs, compliance: strict) adds a key to pay for and manage.',
+      );
+    }
   }
 
   /** One function per workflow step of the registry, granted exactly the access its entry names. */
@@ -483,13 +631,15 @@ export class MetadataPipeline extends Construct {
             '-',
             Fn.select(2, Fn.split('/', Aws.STACK_ID)),
           ]),
-          retention: logs.RetentionDays.ONE_MONTH,
+          retention: this.logRetention,
+          ...(this.logsKey ? { encryptionKey: this.logsKey } : {}),
           removalPolicy,
         }),
         level: logLevel,
         includeExecutionData: true,
       },
     });
+    this.acknowledgeLogGroup(this.node.findChild('StateMachineLogs') as logs.LogGroup);
     for (const fn of Object.values(this.stepFunctions)) {
       fn.grantInvoke(stateMachine);
       acknowledgeWildcardResource(
@@ -529,6 +679,7 @@ export class MetadataPipeline extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
     });
     Validations.of(deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
@@ -603,9 +754,11 @@ export class MetadataPipeline extends Construct {
    */
   private function(id: string, folder: string, props: FunctionProps): nodejs.NodejsFunction {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
-      retention: logs.RetentionDays.ONE_MONTH,
+      retention: this.logRetention,
+      ...(this.logsKey ? { encryptionKey: this.logsKey } : {}),
       removalPolicy: props.removalPolicy,
     });
+    this.acknowledgeLogGroup(logGroup);
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `s3-metadata-pipeline ${folder}: its own calls only`,
@@ -628,6 +781,13 @@ export class MetadataPipeline extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       role,
       logGroup,
+      ...(this.network && this.securityGroup
+        ? {
+            vpc: this.network.vpc,
+            vpcSubnets: { subnets: [...this.network.subnets] },
+            securityGroups: [this.securityGroup],
+          }
+        : {}),
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
@@ -639,6 +799,15 @@ export class MetadataPipeline extends Construct {
       bundling: functionBundling({ traceSdkCalls: props.traceSdkCalls }),
     });
     acknowledgeWildcardResource(role, '*', XRAY_REASON);
+    if (this.network) {
+      grantNetworkInterfaces(role);
+    } else {
+      acknowledgeGuardRule(
+        fn,
+        GUARD_RULES.lambdaInVpc,
+        'The function calls only AWS APIs, over TLS with SigV4; outside a VPC it needs no NAT or endpoints (interface endpoints cost per hour and AZ). compliance: strict runs it in the subnets named by vpcSubnetIds.',
+      );
+    }
     return fn;
   }
 }
@@ -648,6 +817,33 @@ interface FunctionProps {
   memorySize: number;
   removalPolicy: RemovalPolicy;
   traceSdkCalls: boolean;
+}
+
+/**
+ * What Lambda needs on a function's role to attach it to a VPC (its
+ * AWSLambdaVPCAccessExecutionRole, inline: the pipeline's roles use no AWS
+ * managed policy; https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions).
+ * EC2's Describe and network-interface actions take no resource-level
+ * restriction here, so Resource is *.
+ */
+export function grantNetworkInterfaces(role: iam.IRole): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      resources: ['*'],
+    }),
+  );
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: `${XRAY_REASON} The EC2 network interface actions Lambda needs to attach a function to a VPC are granted on * as in AWSLambdaVPCAccessExecutionRole.`,
+  });
 }
 
 /** Gives a function the table's name and exactly the writes write-metadata makes (PutItem, UpdateItem). */
