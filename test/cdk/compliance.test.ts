@@ -134,7 +134,7 @@ describe('compliance: default', () => {
       synthWithPlugins({}, (stack) => {
         new LogGroup(stack, 'Unplanned', { retention: RetentionDays.ONE_YEAR });
       }),
-    ).toThrow(/CT\.CLOUDWATCH\.PR\.3[^]*Test\/Unplanned/);
+    ).toThrow(/CT\.CLOUDWATCH\.PR\.3[\s\S]*Test\/Unplanned/);
   });
 });
 
