@@ -1,3 +1,5 @@
+import { SUBSCRIBED_EVENT_TYPES } from '../../functions/core/names';
+
 /**
  * S3's rule for a bucket's event notification configurations: two
  * configurations (queue, topic or Lambda) may not share an event type with
@@ -115,7 +117,11 @@ export function rulesOf(configuration: NotificationConfiguration): NotificationR
   });
 }
 
-/** The rules a deploy adds to a watched bucket (cdk/metadata-pipeline.ts subscribeBuckets). */
+/**
+ * The rules a deploy adds to a watched bucket: one per event type of
+ * SUBSCRIBED_EVENT_TYPES (cdk/metadata-pipeline.ts subscribeBuckets), removals
+ * only when deletes are recorded.
+ */
 export function plannedRules(watch: {
   prefix?: string;
   suffix?: string;
@@ -125,10 +131,9 @@ export function plannedRules(watch: {
     ...(watch.prefix ? { prefix: watch.prefix } : {}),
     ...(watch.suffix ? { suffix: watch.suffix } : {}),
   };
-  return [
-    { destination: 'the pipeline ingest queue', events: ['s3:ObjectCreated:*'], ...filter },
-    ...(watch.recordDeletes
-      ? [{ destination: 'the pipeline ingest queue', events: ['s3:ObjectRemoved:*'], ...filter }]
-      : []),
+  const types = [
+    ...SUBSCRIBED_EVENT_TYPES.always,
+    ...(watch.recordDeletes ? SUBSCRIBED_EVENT_TYPES.removals : []),
   ];
+  return types.map((type) => ({ destination: 'the pipeline ingest queue', events: [type], ...filter }));
 }

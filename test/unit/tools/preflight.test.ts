@@ -1,3 +1,4 @@
+import { SUBSCRIBED_EVENT_TYPES } from '../../../functions/core/names';
 import {
   eventTypesOverlap,
   findOverlaps,
@@ -94,7 +95,7 @@ describe('configurations S3 accepts side by side', () => {
   });
 
   it('overlapping filters on event types that do not overlap', () => {
-    expect(findOverlaps([rule(['s3:ObjectRestore:Completed'])], ours())).toEqual([]);
+    expect(findOverlaps([rule(['s3:ReducedRedundancyLostObject'])], ours())).toEqual([]);
     expect(findOverlaps([rule(['s3:ObjectRemoved:*'])], plannedRules({ recordDeletes: false }))).toEqual([]);
   });
 });
@@ -136,11 +137,15 @@ describe("reading the bucket's configuration", () => {
     ]);
   });
 
-  it('plans ObjectCreated and, when deletes are recorded, ObjectRemoved with the configured filter', () => {
-    expect(plannedRules({ prefix: 'in/', recordDeletes: true }).map((planned) => planned.events)).toEqual([
-      ['s3:ObjectCreated:*'],
-      ['s3:ObjectRemoved:*'],
+  it('plans one rule per subscribed event type, removals only when deletes are recorded, with the configured filter', () => {
+    const all = plannedRules({ prefix: 'in/', recordDeletes: true });
+    expect(all.map((planned) => planned.events[0])).toEqual([
+      ...SUBSCRIBED_EVENT_TYPES.always,
+      ...SUBSCRIBED_EVENT_TYPES.removals,
     ]);
-    expect(plannedRules({ recordDeletes: false })).toHaveLength(1);
+    expect(all.every((planned) => planned.prefix === 'in/')).toBe(true);
+    expect(plannedRules({ recordDeletes: false }).map((planned) => planned.events[0])).toEqual([
+      ...SUBSCRIBED_EVENT_TYPES.always,
+    ]);
   });
 });
