@@ -99,7 +99,9 @@ export class ConsoleServer {
 
   /** Serves a request whose path starts with /_console; false for any other path. */
   handle(incoming: IncomingMessage, outgoing: ServerResponse): boolean {
-    const url = new URL(incoming.url ?? '/', 'http://console');
+    // Every request to the endpoint passes here first: the S3, SQS... ones leave at once.
+    if (!incoming.url?.startsWith(CONSOLE_PATH)) return false;
+    const url = new URL(incoming.url, 'http://console');
     if (url.pathname !== CONSOLE_PATH && !url.pathname.startsWith(`${CONSOLE_PATH}/`)) return false;
     this.serve(incoming, outgoing, url).catch((error: unknown) => {
       if (outgoing.headersSent) {

@@ -340,6 +340,16 @@ describe('the local console', () => {
     await page.goto(`${consoleUrl()}#/execution/${encodeURIComponent(arn)}`);
     await page.waitForSelector('svg.graph [data-state="Notify"]');
     expect(await graphOutcomes(page)).toEqual(outcomesFromHistory(await historyOf(clients, arn)));
+    // The path taken is drawn over the others: each pair of states entered one after the other.
+    const entered = (await historyOf(clients, arn)).flatMap(
+      (event) => event.stateEnteredEventDetails?.name ?? [],
+    );
+    const drawn = await page.$$eval('svg.graph path.edge-taken', (paths) =>
+      paths.map((path) => path.getAttribute('data-edge')),
+    );
+    expect(drawn).toEqual(
+      expect.arrayContaining(entered.slice(1).map((name, index) => `${entered[index]}>${name}`)),
+    );
 
     // Keyboard: Tab reaches the states; Enter opens one.
     let focused: string | null = null;

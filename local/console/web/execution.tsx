@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { Fragment } from 'preact';
 import { useCallback, useState } from 'preact/hooks';
-import type { DefinitionGraph, GraphNode } from '../graph';
+import { type DefinitionGraph, END, type GraphNode, START } from '../graph';
 import type { HistoryEvent, StateOutcome, StateRun } from '../history';
 import {
   ErrorNote,
@@ -125,7 +125,13 @@ export function Execution({ arn }: { arn: string }) {
           <Legend />
           {graph.data ? (
             <div class="graph-scroll">
-              <Graph graph={graph.data} runs={byName} selected={focus} onSelect={setSelected} />
+              <Graph
+                graph={graph.data}
+                runs={byName}
+                taken={transitionsTaken(data.events, execution.status)}
+                selected={focus}
+                onSelect={setSelected}
+              />
             </div>
           ) : (
             <ErrorNote error={graph.error} />
@@ -235,14 +241,29 @@ function edgePath(points: { x: number; y: number }[]): string {
   return `M${first.x},${first.y} ${rest.map((point) => `L${point.x},${point.y}`).join(' ')}`;
 }
 
+/** The transitions this execution took (`from>to`), in the graph's terms: Start, each state entered after another, End. */
+function transitionsTaken(events: readonly HistoryEvent[], status: string): Set<string> {
+  const names = events.flatMap((event) => event.stateEnteredEventDetails?.name ?? []);
+  const taken = new Set<string>();
+  if (names[0] !== undefined) taken.add(`${START}>${names[0]}`);
+  names.slice(1).forEach((name, index) => {
+    taken.add(`${names[index]}>${name}`);
+  });
+  const last = names.at(-1);
+  if (last !== undefined && status !== 'RUNNING') taken.add(`${last}>${END}`);
+  return taken;
+}
+
 function Graph({
   graph,
   runs,
+  taken,
   selected,
   onSelect,
 }: {
   graph: DefinitionGraph;
   runs: Map<string, StateRun>;
+  taken: Set<string>;
   selected: string | undefined;
   onSelect: (name: string) => void;
 }) {
@@ -269,17 +290,36 @@ function Graph({
         >
           <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
         </marker>
-      </defs>
-      {graph.edges.map((edge, index) => (
-        <path
-          key={`${edge.from}>${edge.to}#${index}`}
-          d={edgePath(edge.points)}
-          class={`edge edge-${edge.kind}`}
-          marker-end="url(#arrow)"
+        <marker
+          id="arrow-taken"
+          viewBox="0 0 10 10"
+          refX="9"
+          refY="5"
+          markerWidth="6"
+          markerHeight="6"
+          orient="auto-start-reverse"
         >
-          {edge.label ? <title>{`${edge.kind}: ${edge.label}`}</title> : null}
-        </path>
-      ))}
+          <path d="M0,0 L10,5 L0,10 z" class="arrowhead-taken" />
+        </marker>
+      </defs>
+      {/* The transitions taken are drawn last, over the others. */}
+      {[false, true].flatMap((drawTaken) =>
+        graph.edges.flatMap((edge, index) => {
+          const isTaken = taken.has(`${edge.from}>${edge.to}`);
+          if (isTaken !== drawTaken) return [];
+          return (
+            <path
+              key={`${edge.from}>${edge.to}#${index}`}
+              d={edgePath(edge.points)}
+              class={`edge edge-${edge.kind}${isTaken ? ' edge-taken' : ''}`}
+              data-edge={`${edge.from}>${edge.to}`}
+              marker-end={isTaken ? 'url(#arrow-taken)' : 'url(#arrow)'}
+            >
+              {edge.label ? <title>{`${edge.kind}: ${edge.label}`}</title> : null}
+            </path>
+          );
+        }),
+      )}
       {graph.nodes.map((node) => {
         const outcome = outcomeOf(node);
         const x = node.x - node.width / 2;
