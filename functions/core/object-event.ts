@@ -12,6 +12,14 @@ export const EVENT_NAME =
   /^(ObjectCreated:[A-Za-z]+|ObjectRemoved:(Delete|DeleteMarkerCreated)|LifecycleExpiration:(Delete|DeleteMarkerCreated)|ObjectTagging:(Put|Delete)|LifecycleTransition|ObjectRestore:(Post|Completed|Delete))$/;
 
 /**
+ * The event names of the workflow's input: S3's, and the removal that `npm run
+ * reconcile` starts for an item whose object is gone (S3 never sends it;
+ * its `ObjectCreated:Reconcile` matches `ObjectCreated:*` already). Kept apart
+ * from EVENT_NAME so that S3 records with such a name are still refused.
+ */
+const WORKFLOW_EVENT_NAME = new RegExp(`${EVENT_NAME.source}|^ObjectRemoved:Reconcile$`);
+
+/**
  * The normalized object event: what the starter hands to the workflow as
  * `$.object`, and what every step reads. Keys are decoded; ETags unquoted;
  * sequencers uppercase and unpadded (as S3 sent them).
@@ -22,7 +30,7 @@ export const objectEventSchema = z
     key: z.string().min(1),
     versionId: z.string().min(1).optional(),
     /** S3's event name without the `s3:` prefix, e.g. `ObjectCreated:Put`, `ObjectTagging:Put`, `LifecycleTransition`. */
-    eventName: z.string().regex(EVENT_NAME, 'expected an event type the pipeline subscribes to'),
+    eventName: z.string().regex(WORKFLOW_EVENT_NAME, 'expected an event type the pipeline subscribes to'),
     eventType: z.enum(['created', 'removed', 'updated']),
     eventTime: z.string(),
     /** S3 sends one with PUTs and DELETEs; created and removed events must have it (the write guard). */
