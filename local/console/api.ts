@@ -100,7 +100,8 @@ function summaryOf(row: ExecutionRow): ExecutionSummary {
     arn: row.arn,
     name: row.name,
     status: row.status,
-    outcome: outcomeOf(record),
+    // A failed execution's outcome is its error's name (what the list most needs to say).
+    outcome: row.status === 'SUCCEEDED' ? outcomeOf(record) : (row.error ?? row.status),
     ...objectOf(row.input),
     startDate: row.start_date,
     ...(row.stop_date !== null ? { stopDate: row.stop_date } : {}),

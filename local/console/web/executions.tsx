@@ -127,7 +127,9 @@ export function Executions({ filter }: { filter: ListFilter }) {
                 <td>
                   <StatusBadge status={execution.status} />
                 </td>
-                <td>{execution.outcome === execution.status ? '' : execution.outcome}</td>
+                <td class={execution.status === 'SUCCEEDED' ? '' : 'error-text'}>
+                  {execution.outcome === execution.status ? '' : execution.outcome}
+                </td>
                 <td class="time">{formatTime(execution.startDate)}</td>
                 <td class="num">
                   {formatDuration(

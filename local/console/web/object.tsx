@@ -142,7 +142,9 @@ export function ObjectPage({ bucket, objectKey }: { bucket: string; objectKey: s
                   <td>
                     <StatusBadge status={execution.status} />
                   </td>
-                  <td>{execution.outcome === execution.status ? '' : execution.outcome}</td>
+                  <td class={execution.status === 'SUCCEEDED' ? '' : 'error-text'}>
+                    {execution.outcome === execution.status ? '' : execution.outcome}
+                  </td>
                   <td class="time">{formatTime(execution.startDate)}</td>
                   <td class="num">
                     {formatDuration(
