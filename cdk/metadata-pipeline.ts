@@ -26,6 +26,7 @@ import {
 } from '../functions/core/names';
 import { TABLE_SCHEMA } from '../functions/core/table-schema';
 import { DEFINITION_FILE, definitionSubstitutions } from '../statemachine/definition';
+import { STEP_FUNCTION_TIMEOUT_SECONDS } from '../statemachine/policy';
 import {
   constructIdOf,
   STARTER,
@@ -184,8 +185,13 @@ export interface PipelineNetwork {
  */
 const SNS_SIGNATURE_VERSION = '2';
 
-/** Timeout of every function; the workflow's Task timeouts and the queue's visibility timeout derive from it. */
-const FUNCTION_TIMEOUT = Duration.seconds(30);
+/**
+ * The starter's timeout; the queue's visibility timeout derives from it. The
+ * workflow's functions have STEP_FUNCTION_TIMEOUT_SECONDS (statemachine/policy.ts),
+ * which the Task timeouts and the retry budget derive from.
+ */
+const STARTER_TIMEOUT = Duration.seconds(30);
+const STEP_FUNCTION_TIMEOUT = Duration.seconds(STEP_FUNCTION_TIMEOUT_SECONDS);
 
 export { MAX_RECEIVE_COUNT };
 
@@ -333,7 +339,7 @@ export class MetadataPipeline extends Construct {
       enforceSSL: true,
       // Lambda's guidance: at least six times the consumer's timeout, so a
       // message is not redelivered while a slow batch is still running.
-      visibilityTimeout: Duration.seconds(FUNCTION_TIMEOUT.toSeconds() * 6),
+      visibilityTimeout: Duration.seconds(STARTER_TIMEOUT.toSeconds() * 6),
       // S3 drops notifications that do not fit; 256 KiB holds any S3 event.
       maxMessageSizeBytes: 262_144,
       retentionPeriod: Duration.days(4),
@@ -541,7 +547,7 @@ export class MetadataPipeline extends Construct {
   ): Record<StepName, nodejs.NodejsFunction> {
     const created: Partial<Record<StepName, nodejs.NodejsFunction>> = {};
     for (const step of WORKFLOW_STEPS) {
-      const fn = this.function(constructIdOf(step.folder), step.folder, props);
+      const fn = this.function(constructIdOf(step.folder), step.folder, props, STEP_FUNCTION_TIMEOUT);
       for (const access of step.access as readonly StepAccess[]) this.grantAccess(fn, access, buckets);
       created[step.folder] = fn;
     }
@@ -709,7 +715,7 @@ export class MetadataPipeline extends Construct {
 
   /** The ingest queue's consumer: starts one execution per object event. */
   private createStarter(props: MetadataPipelineProps, functionProps: FunctionProps): nodejs.NodejsFunction {
-    const starter = this.function(constructIdOf(STARTER), STARTER, functionProps);
+    const starter = this.function(constructIdOf(STARTER), STARTER, functionProps, STARTER_TIMEOUT);
     starter.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
     // Events for any other bucket are misrouted: the starter dead-letters them with the reason.
     starter.addEnvironment(
@@ -752,7 +758,12 @@ export class MetadataPipeline extends Construct {
    * exactly this function's permissions (no AWS managed policy), the log
    * group has a retention.
    */
-  private function(id: string, folder: string, props: FunctionProps): nodejs.NodejsFunction {
+  private function(
+    id: string,
+    folder: string,
+    props: FunctionProps,
+    timeout: Duration,
+  ): nodejs.NodejsFunction {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
       retention: this.logRetention,
       ...(this.logsKey ? { encryptionKey: this.logsKey } : {}),
@@ -777,7 +788,7 @@ export class MetadataPipeline extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
-      timeout: FUNCTION_TIMEOUT,
+      timeout,
       tracing: lambda.Tracing.ACTIVE,
       role,
       logGroup,

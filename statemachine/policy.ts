@@ -8,10 +8,18 @@
  */
 
 /**
- * Task timeout: a backstop just above the functions' 30 s timeout, so
- * Lambda's own timeout (Sandbox.Timedout) normally comes first.
+ * The timeout of the workflow's functions (the CDK stack sets it): each
+ * makes a few SDK calls of one attempt and reads at most the object's first
+ * bytes, in well under a second; 10 s leaves room for a slow call and keeps
+ * the worst-case retry budget short (see EXPRESS_MAX_SECONDS).
  */
-export const TASK_TIMEOUT_SECONDS = 35;
+export const STEP_FUNCTION_TIMEOUT_SECONDS = 10;
+
+/**
+ * Task timeout: a backstop just above the functions' timeout, so Lambda's
+ * own timeout (Sandbox.Timedout) normally comes first.
+ */
+export const TASK_TIMEOUT_SECONDS = 13;
 
 /**
  * An EXPRESS execution runs for at most five minutes
@@ -32,7 +40,7 @@ export const TASK_RETRY = [
     ErrorEquals: ['ThrottledError', 'Lambda.TooManyRequestsException'],
     IntervalSeconds: 1,
     BackoffRate: 2,
-    MaxAttempts: 4,
+    MaxAttempts: 8,
     MaxDelaySeconds: 10,
     JitterStrategy: 'FULL',
   },
@@ -48,9 +56,9 @@ export const TASK_RETRY = [
       'Sandbox.Timedout',
       'States.Timeout',
     ],
-    IntervalSeconds: 2,
+    IntervalSeconds: 1,
     BackoffRate: 2,
-    MaxAttempts: 2,
+    MaxAttempts: 6,
     MaxDelaySeconds: 10,
     JitterStrategy: 'FULL',
   },

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { parseConfig } from '../../cdk/config';
 import { MetadataPipeline } from '../../cdk/metadata-pipeline';
+import { STEP_FUNCTION_TIMEOUT_SECONDS, TASK_TIMEOUT_SECONDS } from '../../statemachine/policy';
 import { constructIdOf, WORKFLOW_STEPS } from '../../statemachine/steps';
 import { logicalId, statementsOfRole, synth } from './synth';
 
@@ -178,6 +179,20 @@ describe('failure notifications that let Redrive resume the failed step', () => 
     const { template } = synth({ workflowType: 'EXPRESS' });
     template.resourceCountIs('AWS::Events::Rule', 0);
   });
+});
+
+// https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html (EXPRESS: 5 minutes):
+// the retry budget checked in test/workflow/definition.test.ts assumes these timeouts.
+it('gives each workflow function the timeout the Task timeouts and the retry budget assume', () => {
+  const { template } = synth();
+  expect(TASK_TIMEOUT_SECONDS).toBeGreaterThan(STEP_FUNCTION_TIMEOUT_SECONDS);
+  const functions = template.findResources('AWS::Lambda::Function');
+  for (const step of WORKFLOW_STEPS) {
+    const id = logicalId(template, 'AWS::Lambda::Function', `Pipeline${constructIdOf(step.folder)}`);
+    expect(((functions[id]?.Properties ?? {}) as Json).Timeout).toBe(STEP_FUNCTION_TIMEOUT_SECONDS);
+  }
+  const starter = logicalId(template, 'AWS::Lambda::Function', 'PipelineStarter');
+  expect(((functions[starter]?.Properties ?? {}) as Json).Timeout).toBe(30);
 });
 
 describe('deploys and redeploys', () => {

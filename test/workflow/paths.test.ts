@@ -343,7 +343,7 @@ describe('transient faults', () => {
     dynamo.on(PutCommand).rejects(awsError('ThrottlingException', 400));
     const run = await runWorkflow({ object: created });
     expect(run.status).toBe('FAILED');
-    expect(run.retries).toHaveLength(4); // MaxAttempts counts retries
+    expect(run.retries).toHaveLength(8); // MaxAttempts counts retries
     expect(
       run.retries.every((retry) => retry.state === 'WriteMetadata' && retry.error === 'ThrottledError'),
     ).toBe(true);
