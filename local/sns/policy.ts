@@ -30,26 +30,50 @@ export const DEFAULT_HTTP_POLICY: HealthyRetryPolicy = {
   backoffFunction: 'linear',
 };
 
+type Json = Record<string, unknown>;
+
+function parsed(text: string | undefined): Json | undefined {
+  if (text === undefined || text === '') return undefined;
+  try {
+    const json = JSON.parse(text) as unknown;
+    return typeof json === 'object' && json !== null ? (json as Json) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The subscription's and the topic's policies, and whether the topic's win (`disableSubscriptionOverrides`). */
+function policies(subscriptionPolicy?: string, topicPolicy?: string) {
+  const http = (parsed(topicPolicy)?.http ?? {}) as Json;
+  const own = http.disableSubscriptionOverrides === true ? {} : (parsed(subscriptionPolicy) ?? {});
+  return { own, http };
+}
+
 /**
- * The effective policy of a subscription: its own `DeliveryPolicy`
- * (`healthyRetryPolicy`), else the topic's (`http.defaultHealthyRetryPolicy`),
+ * The effective retry policy of a subscription: its own `DeliveryPolicy`
+ * (`healthyRetryPolicy`), else the topic's (`http.defaultHealthyRetryPolicy`,
+ * which wins over the subscription's with `disableSubscriptionOverrides`),
  * else SNS's default; missing numbers take the default's.
  */
 export function effectivePolicy(subscriptionPolicy?: string, topicPolicy?: string): HealthyRetryPolicy {
-  const parse = (text: string | undefined, path: (json: Record<string, unknown>) => unknown) => {
-    if (text === undefined || text === '') return undefined;
-    try {
-      return path(JSON.parse(text) as Record<string, unknown>) as Partial<HealthyRetryPolicy> | undefined;
-    } catch {
-      return undefined;
-    }
+  const { own, http } = policies(subscriptionPolicy, topicPolicy);
+  return {
+    ...DEFAULT_HTTP_POLICY,
+    ...((http.defaultHealthyRetryPolicy as Partial<HealthyRetryPolicy> | undefined) ?? {}),
+    ...((own.healthyRetryPolicy as Partial<HealthyRetryPolicy> | undefined) ?? {}),
   };
-  const own = parse(subscriptionPolicy, (json) => json.healthyRetryPolicy);
-  const topic = parse(
-    topicPolicy,
-    (json) => (json.http as Record<string, unknown> | undefined)?.defaultHealthyRetryPolicy,
-  );
-  return { ...DEFAULT_HTTP_POLICY, ...(topic ?? {}), ...(own ?? {}) };
+}
+
+/**
+ * The Content-Type of the POST: the policy's `requestPolicy.headerContentType`
+ * (the topic's `http.defaultRequestPolicy`), else `text/plain; charset=UTF-8`.
+ */
+export function effectiveContentType(subscriptionPolicy?: string, topicPolicy?: string): string {
+  const { own, http } = policies(subscriptionPolicy, topicPolicy);
+  const type =
+    (own.requestPolicy as Json | undefined)?.headerContentType ??
+    (http.defaultRequestPolicy as Json | undefined)?.headerContentType;
+  return typeof type === 'string' && type !== '' ? type : 'text/plain; charset=UTF-8';
 }
 
 /** Problems with a DeliveryPolicy value, as SNS's InvalidParameter message words them; empty when valid. */

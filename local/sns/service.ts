@@ -22,7 +22,7 @@ import {
   subscriptionConfirmation,
   unsubscribeConfirmation,
 } from './messages';
-import { deliveryPolicyProblems, effectivePolicy, retryDelays } from './policy';
+import { deliveryPolicyProblems, effectiveContentType, effectivePolicy, retryDelays } from './policy';
 import { isOwnProtocol, type Subscription, SubscriptionStore } from './subscriptions';
 
 /**
@@ -709,6 +709,7 @@ export class SnsSubscribers {
       topicArn: message.TopicArn,
       subscriptionArn: subscription.arn,
       raw: how.raw,
+      contentType: effectiveContentType(subscription.attributes.DeliveryPolicy, topic.deliveryPolicy),
     });
     const delays = how.withPolicy
       ? retryDelays(effectivePolicy(subscription.attributes.DeliveryPolicy, topic.deliveryPolicy))

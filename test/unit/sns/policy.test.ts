@@ -1,6 +1,7 @@
 import {
   DEFAULT_HTTP_POLICY,
   deliveryPolicyProblems,
+  effectiveContentType,
   effectivePolicy,
   retryDelays,
 } from '../../../local/sns/policy';
@@ -37,6 +38,27 @@ describe('SNS HTTP/S delivery policy', () => {
     });
     expect(retryDelays(effectivePolicy(undefined, topic))).toEqual([20, 20, 20, 20, 20]);
     expect(retryDelays(effectivePolicy(own, topic))).toEqual([2]);
+  });
+
+  // https://docs.aws.amazon.com/sns/latest/dg/set-topic-attributes-delivery-policy-json.html
+  it('lets the topic\'s policy win with disableSubscriptionOverrides, and sets the Content-Type from requestPolicy (SNS guide: "SetTopicAttributes delivery policy JSON format")', () => {
+    const own = JSON.stringify({
+      healthyRetryPolicy: { numRetries: 1 },
+      requestPolicy: { headerContentType: 'application/json' },
+    });
+    const topic = (disable: boolean) =>
+      JSON.stringify({
+        http: {
+          defaultHealthyRetryPolicy: { numRetries: 2 },
+          disableSubscriptionOverrides: disable,
+          defaultRequestPolicy: { headerContentType: 'application/xml' },
+        },
+      });
+    expect(retryDelays(effectivePolicy(own, topic(false)))).toHaveLength(1);
+    expect(effectiveContentType(own, topic(false))).toBe('application/json');
+    expect(retryDelays(effectivePolicy(own, topic(true)))).toHaveLength(2);
+    expect(effectiveContentType(own, topic(true))).toBe('application/xml');
+    expect(effectiveContentType()).toBe('text/plain; charset=UTF-8');
   });
 
   it('refuses a policy whose retries take more than 3,600 seconds (SNS guide: "the total policy retry time ... cannot be greater than 3,600 seconds")', () => {
