@@ -235,7 +235,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     cleanups.push(() => snsSubscribers.stop());
 
-    const s3Edge = new S3Edge({ sqsEndpoint: fauxqs.endpoint, store, region: REGION, dataDir: s3DataDir(dataDir) });
+    const s3Edge = new S3Edge({
+      sqsEndpoint: fauxqs.endpoint,
+      store,
+      region: REGION,
+      dataDir: s3DataDir(dataDir),
+    });
     let stepFunctions: StepFunctionsService | undefined;
     const injector = faultInjector(options.faults ?? NO_FAULTS);
     const edgeOptions = {
