@@ -4,9 +4,12 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { bucketNameSchema, readFlags } from '../cli';
-import { type Gap, reconcile } from './reconcile';
+import { findStateMachine, type Gap, reconcile } from './reconcile';
 
-const HELP = `Compares a bucket with the metadata table and reports (or repairs) what does not match.
+const HELP = `Compares a bucket with the metadata table and reports (or repairs) what does not match:
+objects with no item or a tombstone (missing), items whose ETag, size or version is not the current
+object's (mismatch), present items of keys that have no current version (orphan) and, with --tags,
+items whose tags are not the object's (tags). A versioned bucket is compared on its current versions.
 
 Usage: npm run reconcile -- --bucket NAME [options]
 
@@ -14,21 +17,23 @@ Options:
   --bucket NAME              the bucket to check (required)
   --prefix PREFIX            only keys under this prefix
   --table NAME               the metadata table (default S3FileMetadata)
-  --fix                      start the normal workflow for each gap
-  --state-machine-arn ARN    the pipeline's state machine (needed by --fix; default for a
-                             local endpoint: the local runtime's)
+  --tags                     also compare tags: one GetObjectTagging request per object whose item
+                             otherwise matches (the listing costs one request per 1,000 objects)
+  --fix                      start the normal workflow for each gap; running it again starts
+                             nothing for a gap whose repair is running or has closed it
+  --state-machine-arn ARN    the pipeline's state machine, needed by --fix (or STATE_MACHINE_ARN);
+                             against the local runtime, found by itself when it has exactly one
   --endpoint-url URL         one endpoint for S3, DynamoDB and Step Functions (e.g. the local
                              runtime's); otherwise the standard AWS settings (AWS_ENDPOINT_URL...)
   --region REGION            otherwise AWS_REGION (default us-east-1 with --endpoint-url)
   --help                     this text
 
-Exit status: 0 when nothing is missing, or --fix handed every gap to the workflow
-(or found its repair already running); 1 when gaps were found without --fix, or
---fix gave up on some (earlier repairs ended without closing them: read their
-execution histories); 2 on a usage error.
+Exit status:
+  0  nothing is missing, or --fix handed every gap to the workflow (or found its repair running)
+  1  gaps were found without --fix; or --fix gave up on some (earlier repairs ended without
+     closing them: read their execution histories); or a request failed
+  2  a usage error: an unknown or invalid option, or --fix without a state machine to start
 `;
-
-const LOCAL_STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:metadata-pipeline';
 
 const flagsSchema = z.object({
   bucket: bucketNameSchema,
@@ -37,6 +42,7 @@ const flagsSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a table name: 3-255 letters, digits, "_", "-" or "."')
     .default('S3FileMetadata'),
+  tags: z.boolean().default(false),
   fix: z.boolean().default(false),
   'state-machine-arn': z
     .string()
@@ -57,6 +63,7 @@ const FLAG_OPTIONS = {
   bucket: { type: 'string' },
   prefix: { type: 'string' },
   table: { type: 'string' },
+  tags: { type: 'boolean' },
   fix: { type: 'boolean' },
   'state-machine-arn': { type: 'string' },
   'endpoint-url': { type: 'string' },
@@ -69,16 +76,33 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+const short = (eTag?: string) => (eTag ?? '-').slice(0, 12);
+const version = (versionId?: string) => (versionId === undefined ? '' : ` version ${versionId}`);
+const tagList = (tags: Record<string, string>) =>
+  Object.keys(tags).length === 0
+    ? 'none'
+    : Object.entries(tags)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(',');
+
 function describe(gap: Gap): string {
-  const short = (eTag?: string) => (eTag ?? '-').slice(0, 12);
   switch (gap.kind) {
     case 'missing':
-      return `missing   ${gap.key}  object ${gap.object.size} B etag ${short(gap.object.eTag)}, ${gap.item ? 'item says deleted' : 'no item'}`;
+      return `missing   ${gap.key}  object ${gap.object.size} B etag ${short(gap.object.eTag)}${version(gap.object.versionId)}, ${gap.item ? 'item says deleted' : 'no item'}`;
     case 'mismatch':
-      return `mismatch  ${gap.key}  object ${gap.object.size} B etag ${short(gap.object.eTag)}, item ${gap.item.size ?? '?'} B etag ${short(gap.item.eTag)}`;
+      return `mismatch  ${gap.key}  object ${gap.object.size} B etag ${short(gap.object.eTag)}${version(gap.object.versionId)}, item ${gap.item.size ?? '?'} B etag ${short(gap.item.eTag)}${gap.object.versionId === undefined ? '' : version(gap.item.versionId ?? 'null')}`;
     case 'orphan':
-      return `orphan    ${gap.key}  item present, object gone`;
+      return `orphan    ${gap.key}  item present, no current object`;
+    case 'tags':
+      return `tags      ${gap.key}  object tags ${tagList(gap.tags)}, item tags ${tagList(gap.item.tags ?? {})}`;
   }
+}
+
+/** Whether an endpoint is this machine's (the local runtime): a loopback address. */
+function isLocal(endpoint: string | undefined): boolean {
+  return (
+    endpoint !== undefined && /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(endpoint)
+  );
 }
 
 async function main(): Promise<void> {
@@ -88,11 +112,7 @@ async function main(): Promise<void> {
   }
   const flags = readFlags(FLAG_OPTIONS, flagsSchema, fail);
   const endpoint = flags['endpoint-url'];
-  const local = endpoint !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?/.test(endpoint);
-  const stateMachineArn =
-    flags['state-machine-arn'] ?? process.env.STATE_MACHINE_ARN ?? (local ? LOCAL_STATE_MACHINE : undefined);
-  if (flags.fix && stateMachineArn === undefined)
-    fail('--fix needs --state-machine-arn (the stack output StateMachineArn)');
+  const local = isLocal(endpoint);
   const region =
     flags.region ??
     process.env.AWS_REGION ??
@@ -104,16 +124,26 @@ async function main(): Promise<void> {
     ...(endpoint ? { endpoint } : {}),
     ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   };
+  const sfn = new SFNClient(config);
+
+  let stateMachineArn = flags['state-machine-arn'] ?? process.env.STATE_MACHINE_ARN;
+  if (flags.fix && stateMachineArn === undefined) {
+    if (!local) fail('--fix needs --state-machine-arn (the stack output StateMachineArn)');
+    const found = await findStateMachine(sfn);
+    if (found.arn === undefined) fail(`--fix needs --state-machine-arn: ${found.reason} at ${endpoint}`);
+    stateMachineArn = found.arn;
+  }
 
   const write = (line: string) => process.stdout.write(`${line}\n`);
   write(
-    `Reconciling s3://${flags.bucket}/${flags.prefix ?? ''} with table ${flags.table}${flags.fix ? ' (fixing)' : ''}`,
+    `Reconciling s3://${flags.bucket}/${flags.prefix ?? ''} with table ${flags.table}${flags.tags ? ', tags included' : ''}${flags.fix ? ` (fixing through ${stateMachineArn})` : ''}`,
   );
   const summary = await reconcile(
     {
       bucket: flags.bucket,
       ...(flags.prefix ? { prefix: flags.prefix } : {}),
       tableName: flags.table,
+      tags: flags.tags,
       fix: flags.fix,
       ...(stateMachineArn ? { stateMachineArn } : {}),
       onGap: (gap) => write(`  ${describe(gap)}`),
@@ -125,12 +155,12 @@ async function main(): Promise<void> {
     {
       s3: new S3Client({ ...config, ...(endpoint ? { forcePathStyle: true } : {}) }),
       dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(config)),
-      sfn: new SFNClient(config),
+      sfn,
     },
   );
-  const gaps = summary.missing + summary.mismatch + summary.orphan;
+  const gaps = summary.missing + summary.mismatch + summary.orphan + summary.tags;
   write(
-    `Checked ${summary.objects} objects and ${summary.items} items: ${summary.missing} missing, ${summary.mismatch} mismatched, ${summary.orphan} orphaned.`,
+    `Checked ${summary.objects} ${summary.versioned ? 'current versions' : 'objects'} and ${summary.items} items: ${summary.missing} missing, ${summary.mismatch} mismatched, ${summary.orphan} orphaned${flags.tags ? `, ${summary.tags} with other tags` : ''}.`,
   );
   if (gaps === 0) return;
   if (!flags.fix) {
