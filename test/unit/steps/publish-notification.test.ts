@@ -66,6 +66,73 @@ describe('publish-notification handler', () => {
     });
   });
 
+  // https://docs.aws.amazon.com/step-functions/latest/dg/eventbridge-integration.html: the event
+  // EventBridge delivers when a STANDARD execution ends; `input` is the execution input as text.
+  describe('from an execution status change event', () => {
+    const statusChange = (detail: Record<string, unknown>) => ({
+      version: '0',
+      id: 'e7b6c1d2-0000-4000-8000-000000000000',
+      'detail-type': 'Step Functions Execution Status Change',
+      source: 'aws.states',
+      account: '123456789012',
+      time: '2026-11-25T10:15:40Z',
+      region: 'eu-west-1',
+      resources: [EXECUTION_ARN],
+      detail: {
+        executionArn: EXECUTION_ARN,
+        stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:metadata-pipeline',
+        name: 'cat_1_png-0123',
+        startDate: 1764065730000,
+        stopDate: 1764065740000,
+        input: JSON.stringify({ object: objectEvent() }),
+        inputDetails: { included: true },
+        output: null,
+        outputDetails: null,
+        redriveCount: 0,
+        ...detail,
+      },
+    });
+    const published = () =>
+      JSON.parse(JSON.parse(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}').default);
+
+    it('publishes the failure of a FAILED execution with its error and readable cause', async () => {
+      const cause = JSON.stringify({
+        errorType: 'PermanentError',
+        errorMessage: 'GetObject failed: AccessDenied',
+      });
+      const result = await handler(statusChange({ status: 'FAILED', error: 'PermanentError', cause }));
+      expect(result.type).toBe('object.failed');
+      expect(published()).toMatchObject({
+        type: 'object.failed',
+        key: objectEvent().key,
+        executionArn: EXECUTION_ARN,
+        failure: { error: 'PermanentError', cause: 'GetObject failed: AccessDenied' },
+      });
+    });
+
+    it('names a timeout States.Timeout and an abort States.Aborted (their events carry no error)', async () => {
+      await handler(statusChange({ status: 'TIMED_OUT', error: null, cause: null }));
+      expect(published().failure).toEqual({
+        error: 'States.Timeout',
+        cause: 'The execution ended TIMED_OUT',
+      });
+      sns.reset();
+      sns.on(PublishCommand).resolves({ MessageId: 'm' });
+      await handler(statusChange({ status: 'ABORTED', error: null, cause: null }));
+      expect(published().failure.error).toBe('States.Aborted');
+    });
+
+    it('refuses a status that is not a failure, and an input without an object event', async () => {
+      await expect(handler(statusChange({ status: 'SUCCEEDED' }))).rejects.toMatchObject({
+        name: 'InvalidInputError',
+      });
+      await expect(
+        handler(statusChange({ status: 'FAILED', error: 'X', input: '{"object":{}}' })),
+      ).rejects.toMatchObject({ name: 'InvalidInputError' });
+      expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    });
+  });
+
   it('fails with ThrottledError when SNS throttles', async () => {
     sns.on(PublishCommand).rejects(
       Object.assign(new Error('Rate exceeded'), {
