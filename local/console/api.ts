@@ -331,7 +331,8 @@ export class ConsoleApi {
         messages: peek.map((message) => ({
           messageId: message.MessageId ?? '',
           sentAt: Number(message.Attributes?.SentTimestamp ?? 0) / 1000,
-          receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),
+          // The queue it was dead-lettered from (SQS's DeadLetterQueueSourceArn), when SQS moved it there.
+          source: message.Attributes?.DeadLetterQueueSourceArn?.split(':').at(-1) ?? '',
           body: (message.Body ?? '').slice(0, 2000),
           why: whyDeadLettered(message.Body ?? '', this.sources.resources.buckets),
         })),

@@ -77,9 +77,7 @@ export function OverviewPage() {
               <thead>
                 <tr>
                   <th scope="col">Sent</th>
-                  <th scope="col" class="num">
-                    Receives
-                  </th>
+                  <th scope="col">From</th>
                   <th scope="col">Why</th>
                   <th scope="col">Body</th>
                 </tr>
@@ -88,7 +86,7 @@ export function OverviewPage() {
                 {data.deadLetters.messages.map((message) => (
                   <tr key={message.messageId} data-testid="dead-letter">
                     <td class="time">{formatTime(message.sentAt)}</td>
-                    <td class="num">{message.receiveCount}</td>
+                    <td>{message.source || '—'}</td>
                     <td class="error-text">{message.why}</td>
                     <td>
                       <code class="body">{message.body.slice(0, 200)}</code>
