@@ -164,7 +164,7 @@ async function main(): Promise<void> {
 s3-metadata-pipeline local runtime (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
   endpoint        ${e}   S3, SQS, SNS, DynamoDB, Step Functions (route by SigV4 scope)
   console         ${runtime.consoleUrl}   executions, graph, items, notifications (in a browser)
-  buckets         ${runtime.resources.buckets.join(', ')}   (ObjectCreated/ObjectRemoved -> ingest queue)
+  buckets         ${runtime.resources.buckets.join(', ')}   (object events -> ingest queue)
   table           ${runtime.resources.tableName}
   topic           ${runtime.resources.topicArn}
   state machine   ${runtime.resources.stateMachineArn}

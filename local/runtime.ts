@@ -12,7 +12,12 @@ import {
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { DEFAULT_TABLE_NAME, MAX_RECEIVE_COUNT, SERVICE_NAME } from '../functions/core/names';
+import {
+  DEFAULT_TABLE_NAME,
+  MAX_RECEIVE_COUNT,
+  SERVICE_NAME,
+  SUBSCRIBED_EVENT_TYPES,
+} from '../functions/core/names';
 import { TABLE_SCHEMA } from '../functions/core/table-schema';
 import { loadDefinition } from '../statemachine/definition';
 import { FUNCTION_NAMES, type FunctionName, type StepName, WORKFLOW_STEPS } from '../statemachine/steps';
@@ -327,7 +332,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
               {
                 Id: 'metadata-pipeline',
                 QueueArn: arnOf(RESOURCES.ingestQueue),
-                Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
+                Events: [...SUBSCRIBED_EVENT_TYPES.always, ...SUBSCRIBED_EVENT_TYPES.removals],
               },
             ],
           },

@@ -73,3 +73,22 @@ export function announceRemoved(
       : { versionId: removal.versionId },
   );
 }
+
+/**
+ * Announces a change of a version's tags (ObjectTagging:Put or :Delete), which S3 sends in event
+ * structure 2.3 without a sequencer
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html).
+ */
+export function announceTagging(
+  context: S3Context,
+  bucket: Bucket,
+  eventName: 'ObjectTagging:Put' | 'ObjectTagging:Delete',
+  request: EdgeRequest,
+  version: ObjectVersion,
+): Promise<void> {
+  return context.notifications.announce(bucket.name, version.key, eventName, request, {
+    eTag: normalizeETag(version.eTag),
+    ...(bucket.versioning === undefined ? {} : { versionId: version.versionId }),
+    sequenced: false,
+  });
+}

@@ -34,7 +34,22 @@ export interface EventObject {
   eTag?: string;
   /** Present when the bucket has versioning (enabled or suspended). */
   versionId?: string;
+  /**
+   * False for the events S3 sends without a sequencer ("only used with PUTs and
+   * DELETEs" of objects): tagging, Lifecycle transitions, restores.
+   * @default true
+   */
+  sequenced?: boolean;
 }
+
+/**
+ * The event types a queue configuration may name here
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html):
+ * the local S3 sends creations, removals and tagging events; Lifecycle and restore events are accepted
+ * in a configuration (a deployment names them) though nothing here emits them.
+ */
+const SUPPORTED_EVENT =
+  /^s3:(ObjectCreated:(\*|[A-Za-z]+)|ObjectRemoved:(\*|Delete|DeleteMarkerCreated)|ObjectTagging:(\*|Put|Delete)|LifecycleExpiration:(\*|Delete|DeleteMarkerCreated)|LifecycleTransition|ObjectRestore:(\*|Post|Completed|Delete))$/;
 
 /** Matches `ObjectCreated:Put` against a configured pattern such as `s3:ObjectCreated:*`. */
 export function eventMatches(pattern: string, eventName: string): boolean {
@@ -63,7 +78,8 @@ export function eventRecord(event: {
   sourceIPAddress: string;
 }) {
   return {
-    eventVersion: '2.1',
+    // 2.3 for Lifecycle, tagging and restore events; 2.1 for the rest (notification-content-structure.html).
+    eventVersion: /^(ObjectTagging|Lifecycle|ObjectRestore)/.test(event.eventName) ? '2.3' : '2.1',
     eventSource: 'aws:s3',
     awsRegion: event.region,
     eventTime: new Date().toISOString(),
@@ -130,13 +146,13 @@ function parseConfiguration(body: string): QueueConfiguration[] | EdgeResponse {
     (configuration) =>
       !/^arn:aws:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/.test(configuration.queueArn) ||
       configuration.events.length === 0 ||
-      !configuration.events.every((event) => /^s3:(ObjectCreated|ObjectRemoved):(\*|[A-Za-z]+)$/.test(event)),
+      !configuration.events.every((event) => SUPPORTED_EVENT.test(event)),
   );
   if (invalid !== undefined) {
     return s3Error(
       400,
       'InvalidArgument',
-      `Invalid queue configuration "${invalid.id}": expected a queue ARN and s3:ObjectCreated:* / s3:ObjectRemoved:* events (received ${JSON.stringify(invalid)})`,
+      `Invalid queue configuration "${invalid.id}": expected a queue ARN and s3:ObjectCreated:*, s3:ObjectRemoved:*, s3:ObjectTagging:*, s3:LifecycleExpiration:*, s3:LifecycleTransition or s3:ObjectRestore:* events (received ${JSON.stringify(invalid)})`,
     );
   }
   return configurations;
@@ -251,7 +267,7 @@ export class Notifications {
     if (described.size !== undefined) object.size = described.size;
     if (described.eTag !== undefined) object.eTag = described.eTag;
     if (described.versionId !== undefined) object.versionId = described.versionId;
-    object.sequencer = this.sequencer.next();
+    if (described.sequenced !== false) object.sequencer = this.sequencer.next();
     const id = requestId();
     for (const destination of destinations) {
       const record = eventRecord({

@@ -1,6 +1,6 @@
 import { s3Error } from '../aws-errors';
 import { type EdgeRequest, type EdgeResponse, reply } from '../http';
-import { bucketOr404, isResponse, type S3Context } from './context';
+import { announceTagging, bucketOr404, isResponse, type S3Context } from './context';
 import { checkTags, versionHeader } from './object-headers';
 import { versionOf } from './objects';
 import { document, element, elementTexts } from './xml';
@@ -50,6 +50,7 @@ export function objectTagging(
       }
       case 'DeleteObjectTagging':
         context.store.setTags(version, []);
+        await announceTagging(context, bucket, 'ObjectTagging:Delete', request, version);
         return { status: 204, headers, body: Buffer.alloc(0) };
       case 'PutObjectTagging': {
         const xml = request.body.toString('utf8');
@@ -66,6 +67,7 @@ export function objectTagging(
         const refused = checkTags(tags);
         if (refused) return refused;
         context.store.setTags(version, tags);
+        await announceTagging(context, bucket, 'ObjectTagging:Put', request, version);
         return { status: 200, headers, body: Buffer.alloc(0) };
       }
     }

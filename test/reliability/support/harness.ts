@@ -2,6 +2,7 @@ import { PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { executionName } from '../../../functions/core/execution-name';
+import { SUBSCRIBED_EVENT_TYPES } from '../../../functions/core/names';
 import { parseNotificationBody } from '../../../functions/core/s3-event';
 import { clientsFor } from '../../support/aws-clients';
 import { eventually, type RuntimeProcess } from '../../support/runtime-process';
@@ -30,7 +31,7 @@ export async function harness(runtime: RuntimeProcess, name: string) {
         QueueConfigurations: [
           {
             QueueArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${captureQueue}`,
-            Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
+            Events: [...SUBSCRIBED_EVENT_TYPES.always, ...SUBSCRIBED_EVENT_TYPES.removals],
           },
         ],
       },
