@@ -116,7 +116,9 @@ export class Edge {
     });
     // An Expect header other than 100-continue (an empty one, sent by some clients) is served
     // like any request instead of Node's automatic 417.
-    this.server.on('checkExpectation', (incoming, outgoing) => this.server?.emit('request', incoming, outgoing));
+    this.server.on('checkExpectation', (incoming, outgoing) =>
+      this.server?.emit('request', incoming, outgoing),
+    );
     this.server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', (error: NodeJS.ErrnoException) =>

@@ -24,7 +24,7 @@ describe('npm run demo (the README main job)', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', (exit) => resolve(exit)));
     clearTimeout(timer);
     expect({ code, tail: output.slice(-400) }).toMatchObject({ code: 0 });
-    expect(output).toContain('All 13 objects are recorded as expected.');
+    expect(output).toContain('All 17 objects are recorded as expected.');
     expect(output).toMatch(
       /images\/mislabeled\.jpg\s+present\s+463\s+image\/jpeg\s+image\/png\s+image\s+YES/,
     );
