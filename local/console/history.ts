@@ -63,6 +63,8 @@ export function stateRuns(
   );
   let current: StateRun | undefined;
   let failure: { error: string; cause: string; at: number } | undefined;
+  /** A state whose failure a Catch took: the next state entered is where it went. */
+  let caught: StateRun | undefined;
   for (const event of events) {
     const entered = event.stateEnteredEventDetails;
     if (entered !== undefined && event.type.endsWith('StateEntered')) {
@@ -73,6 +75,8 @@ export function stateRuns(
         current.cause = failure.cause;
         current.caughtBy = entered.name;
       }
+      if (caught !== undefined) caught.caughtBy = entered.name;
+      caught = undefined;
       const run = runs.get(entered.name) ?? {
         name: entered.name,
         type: event.type.replace('StateEntered', ''),
@@ -93,7 +97,15 @@ export function stateRuns(
     const exited = event.stateExitedEventDetails;
     if (exited !== undefined && event.type.endsWith('StateExited')) {
       const run = runs.get(exited.name);
-      if (run !== undefined) {
+      if (run !== undefined && failure !== undefined) {
+        // Exited with its last attempt failed (not retried): a Catch took the error on.
+        run.outcome = 'caught';
+        run.error = failure.error;
+        run.cause = failure.cause;
+        run.exitedAt = event.timestamp;
+        run.output = exited.output;
+        caught = run;
+      } else if (run !== undefined) {
         run.outcome = run.retries.length > 0 ? 'retried' : 'succeeded';
         run.exitedAt = event.timestamp;
         run.output = exited.output;

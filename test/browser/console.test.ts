@@ -49,8 +49,8 @@ const REDRIVE_READY = readFileSync(join(ROOT, 'local', 'step-functions.ts'), 'ut
  * What the history says happened to each state, read as the Step Functions
  * console reads it (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-view-execution-details.html):
  * a state entered then exited succeeded (retried when its task was scheduled
- * more than once); entered, then left for another state without exiting, its
- * error was caught; entered and followed by ExecutionFailed, it failed.
+ * more than once); left for another state without exiting, or exited with its
+ * last attempt failed, its error was caught; followed by ExecutionFailed, it failed.
  */
 function outcomesFromHistory(events: HistoryEvent[]): Record<string, string> {
   const outcomes: Record<string, string> = Object.fromEntries(
@@ -60,10 +60,16 @@ function outcomesFromHistory(events: HistoryEvent[]): Record<string, string> {
     const name = event.stateEnteredEventDetails?.name;
     if (name === undefined) return;
     let scheduled = 0;
+    let failed = false;
     for (const later of events.slice(index + 1)) {
-      if (later.type === 'TaskScheduled') scheduled += 1;
+      if (later.type === 'TaskScheduled') {
+        scheduled += 1;
+        failed = false;
+      }
+      if (later.type === 'TaskFailed') failed = true;
       if (later.stateExitedEventDetails?.name === name) {
-        outcomes[name] = scheduled > 1 ? 'retried' : 'succeeded';
+        // Exited with its last attempt failed: a Catch took the error on.
+        outcomes[name] = failed ? 'caught' : scheduled > 1 ? 'retried' : 'succeeded';
         return;
       }
       if (later.stateEnteredEventDetails !== undefined) {
@@ -369,6 +375,32 @@ describe('the local console', () => {
       await page.$$eval('table.events tr.event', (rows) => rows.map((row) => row.getAttribute('data-type'))),
     ).toEqual(history.map((event) => event.type));
     await screenshot(page, 'execution');
+  });
+
+  it('colours a caught error: the event of an object that is not there ends at ObjectGone', async () => {
+    // An S3 event as S3 sends it (test/fixtures), for a key never uploaded: HeadObject answers 404.
+    const event = JSON.parse(
+      readFileSync(join(ROOT, 'test', 'fixtures', 'events', 'object-created-put.json'), 'utf8'),
+    );
+    event.Records[0].s3.object.key = 'ghost/never-uploaded.txt';
+    await clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: `${runtime.endpoint}/000000000000/s3-metadata-ingest`,
+        MessageBody: JSON.stringify(event),
+      }),
+    );
+    const execution = await endedExecution(clients, 'ghost/never-uploaded.txt');
+    const arn = execution.executionArn ?? '';
+    await page.goto(`${consoleUrl()}#/execution/${encodeURIComponent(arn)}`);
+    await page.waitForSelector('svg.graph [data-state="Notify"]');
+    const expected = outcomesFromHistory(await historyOf(clients, arn));
+    expect(Object.values(expected)).toContain('caught');
+    expect(await graphOutcomes(page)).toEqual(expected);
+    // The caught state is the one shown first, with the error and where the Catch sent the execution.
+    const detail = await page.$eval('[data-testid="state-detail"]', (node) => node.textContent ?? '');
+    expect(detail).toContain('Caught error');
+    expect(detail).toMatch(/Caught by\s*ObjectGone/);
+    await screenshot(page, 'execution-caught');
   });
 
   it('is readable at phone width: nothing wider than the window', async () => {

@@ -104,6 +104,22 @@ describe('stateRuns (what the graph colours)', () => {
     expect(outcomes(events, 'SUCCEEDED').Gone).toBe('succeeded');
   });
 
+  it('calls a state caught when it exits with its last attempt failed (the local history exits a caught task)', () => {
+    const events = history(
+      entered('Task', 'Describe'),
+      ['TaskScheduled'],
+      taskFailed('ObjectNotFoundError'),
+      exited('Task', 'Describe'),
+      entered('Pass', 'Gone'),
+      exited('Pass', 'Gone'),
+    );
+    expect(stateRuns(STATES, events, 'SUCCEEDED').find((run) => run.name === 'Describe')).toMatchObject({
+      outcome: 'caught',
+      error: 'ObjectNotFoundError',
+      caughtBy: 'Gone',
+    });
+  });
+
   it('calls the state where the execution failed failed, and after a redrive the state that then succeeded succeeded', () => {
     const failed = history(entered('Task', 'Describe'), ['TaskScheduled'], taskFailed('PermanentError'), [
       'ExecutionFailed',
