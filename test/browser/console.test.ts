@@ -40,10 +40,6 @@ const DEFINITION = JSON.parse(
   States: Record<string, unknown>;
 };
 const STATE_NAMES = Object.keys(DEFINITION.States);
-/** The redrive half waits for RedriveExecution in the local Step Functions service. */
-const REDRIVE_READY = readFileSync(join(ROOT, 'local', 'step-functions.ts'), 'utf8').includes(
-  "'RedriveExecution'",
-);
 
 /**
  * What the history says happened to each state, read as the Step Functions
@@ -449,28 +445,26 @@ describe('the local console', () => {
     await screenshot(page, 'executions');
   });
 
-  (REDRIVE_READY ? it : it.skip)(
-    'redrives it after a restart without the fault, and it succeeds',
-    async () => {
-      await runtime.stop();
-      runtime = await startRuntimeProcess(['--data-dir', dataDir, '--quiet']);
-      clients = clientsFor(runtime.endpoint);
-      await page.goto(`${consoleUrl()}#/execution/${encodeURIComponent(failedArn)}`);
-      const button = await page.waitForSelector('.redrive button:not([disabled])', { timeout: 10_000 });
-      await button?.click();
-      const described = await eventually(
-        async () => {
-          const current = await clients.sfn.send(new DescribeExecutionCommand({ executionArn: failedArn }));
-          return current.status === 'SUCCEEDED' ? current : undefined;
-        },
-        30_000,
-        'the redriven execution to succeed',
-      );
-      expect(described.redriveCount).toBe(1);
-      await page.waitForSelector('.badge.status-succeeded', { timeout: 15_000 });
-      expect(await graphOutcomes(page)).toEqual(outcomesFromHistory(await historyOf(clients, failedArn)));
-      expect(await clients.item('denied/payroll.csv')).toMatchObject({ Status: 'present' });
-      await screenshot(page, 'execution-redriven');
-    },
-  );
+  // https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html: it resumes at the failed state.
+  it('redrives it after a restart without the fault, and it succeeds', async () => {
+    await runtime.stop();
+    runtime = await startRuntimeProcess(['--data-dir', dataDir, '--quiet']);
+    clients = clientsFor(runtime.endpoint);
+    await page.goto(`${consoleUrl()}#/execution/${encodeURIComponent(failedArn)}`);
+    const button = await page.waitForSelector('.redrive button:not([disabled])', { timeout: 10_000 });
+    await button?.click();
+    const described = await eventually(
+      async () => {
+        const current = await clients.sfn.send(new DescribeExecutionCommand({ executionArn: failedArn }));
+        return current.status === 'SUCCEEDED' ? current : undefined;
+      },
+      30_000,
+      'the redriven execution to succeed',
+    );
+    expect(described.redriveCount).toBe(1);
+    await page.waitForSelector('.badge.status-succeeded', { timeout: 15_000 });
+    expect(await graphOutcomes(page)).toEqual(outcomesFromHistory(await historyOf(clients, failedArn)));
+    expect(await clients.item('denied/payroll.csv')).toMatchObject({ Status: 'present' });
+    await screenshot(page, 'execution-redriven');
+  });
 });
