@@ -8,6 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -703,13 +704,23 @@ export class MetadataPipeline extends Construct {
         },
       },
     });
+    const notifier = this.stepFunctions['publish-notification'];
     rule.addTarget(
-      new targets.LambdaFunction(this.stepFunctions['publish-notification'], {
+      new targets.LambdaFunction(notifier, {
         deadLetterQueue,
         maxEventAge: Duration.hours(24),
         retryAttempts: 185,
       }),
     );
+    // EventBridge invokes the function asynchronously: its retries cover the invocation, not the
+    // function failing (SNS down, say). Lambda retries those twice, then sends the notice to the same
+    // queue (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
+    // Step Functions' Notify invokes the function synchronously and is not affected.
+    notifier.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(deadLetterQueue),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+    });
     return { rule, deadLetterQueue };
   }
 

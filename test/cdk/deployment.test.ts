@@ -175,6 +175,22 @@ describe('failure notifications that let Redrive resume the failed step', () => 
     });
   });
 
+  // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html: EventBridge's
+  // retries cover invoking the function; a function error is retried by Lambda, then sent on.
+  it('keeps a notice the function failed to publish (SNS down) in the same dead-letter queue', () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(template, 'AWS::Lambda::Function', 'PipelinePublishNotification') },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21600,
+      DestinationConfig: {
+        OnFailure: {
+          Destination: getAtt(logicalId(template, 'AWS::SQS::Queue', 'PipelineFailureNoticeDeadLetterQueue')),
+        },
+      },
+    });
+  });
+
   it('adds no such rule for EXPRESS, which sends no status change events', () => {
     const { template } = synth({ workflowType: 'EXPRESS' });
     template.resourceCountIs('AWS::Events::Rule', 0);

@@ -67,6 +67,15 @@ describe('least privilege', () => {
     WORKFLOW_STEPS.map((step) => [step.folder, step.access.join(', ') || 'no AWS access', step] as const),
   )('grants %s exactly what its registry entry names (%s)', (folder, _access, step) => {
     const expected = (step.access as readonly StepAccess[]).flatMap((access) => GRANTS[access]);
+    if (folder === 'publish-notification') {
+      // It also sends the failure notices it could not publish to their dead-letter queue
+      // (Lambda's on-failure destination of the EventBridge invocations, cdk/metadata-pipeline.ts).
+      expected.push({
+        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        Effect: 'Allow',
+        Resource: getAtt(logicalId(template, 'AWS::SQS::Queue', 'PipelineFailureNoticeDeadLetterQueue')),
+      });
+    }
     expect(ownStatements(template, `Pipeline${constructIdOf(folder)}Role`)).toEqual(expected);
   });
 
