@@ -371,6 +371,14 @@ describe('the local console', () => {
       await page.$$eval('table.events tr.event', (rows) => rows.map((row) => row.getAttribute('data-type'))),
     ).toEqual(history.map((event) => event.type));
     await screenshot(page, 'execution');
+
+    // From the execution to its notification.
+    await page.click('[data-testid="notifications-link"]');
+    await page.waitForSelector('[data-testid="notification"]', { timeout: 10_000 });
+    expect(await page.$eval('[data-testid="notification"] h3', (h) => h.textContent)).toContain(
+      'reports/q3 summary.csv',
+    );
+    await page.goBack();
   });
 
   it('colours a caught error: the event of an object that is not there ends at ObjectGone', async () => {

@@ -74,13 +74,22 @@ export function Execution({ arn }: { arn: string }) {
           <dt>Object</dt>
           <dd>
             {execution.bucket !== undefined && execution.key !== undefined ? (
-              <a href={objectHref(execution.bucket, execution.key)} data-testid="object-link">
-                s3://{execution.bucket}/{execution.key}
-              </a>
+              <>
+                <a href={objectHref(execution.bucket, execution.key)} data-testid="object-link">
+                  s3://{execution.bucket}/{execution.key}
+                </a>{' '}
+                <span class="muted">{execution.eventName}</span> ·{' '}
+                <a href={objectHref(execution.bucket, execution.key)}>its item</a> ·{' '}
+                <a
+                  href={objectHref(execution.bucket, execution.key, 'notifications')}
+                  data-testid="notifications-link"
+                >
+                  its notifications
+                </a>
+              </>
             ) : (
               '—'
-            )}{' '}
-            <span class="muted">{execution.eventName}</span>
+            )}
           </dd>
           <dt>Started</dt>
           <dd>{formatTime(execution.startDate)}</dd>

@@ -16,7 +16,7 @@ import { OverviewPage } from './overview';
 type Route =
   | { view: 'executions'; filter: ListFilter }
   | { view: 'execution'; arn: string }
-  | { view: 'object'; bucket: string; key: string }
+  | { view: 'object'; bucket: string; key: string; show?: string }
   | { view: 'overview' };
 
 function parseRoute(hash: string): Route {
@@ -29,6 +29,9 @@ function parseRoute(hash: string): Route {
       view: 'object',
       bucket: decodeURIComponent(parts[1]),
       key: decodeURIComponent(parts.slice(2).join('/')),
+      ...(new URLSearchParams(search).get('show')
+        ? { show: new URLSearchParams(search).get('show') ?? '' }
+        : {}),
     };
   if (parts[0] === 'overview') return { view: 'overview' };
   const query = new URLSearchParams(search);
@@ -86,7 +89,12 @@ function App() {
         {route.view === 'executions' ? <Executions filter={route.filter} /> : null}
         {route.view === 'execution' ? <Execution key={route.arn} arn={route.arn} /> : null}
         {route.view === 'object' ? (
-          <ObjectPage key={`${route.bucket}/${route.key}`} bucket={route.bucket} objectKey={route.key} />
+          <ObjectPage
+            key={`${route.bucket}/${route.key}`}
+            bucket={route.bucket}
+            objectKey={route.key}
+            {...(route.show ? { show: route.show } : {})}
+          />
         ) : null}
         {route.view === 'overview' ? <OverviewPage /> : null}
       </main>

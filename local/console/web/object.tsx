@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { useCallback } from 'preact/hooks';
+import { useCallback, useEffect } from 'preact/hooks';
 import {
   ErrorNote,
   type ExecutionsChange,
@@ -18,7 +18,15 @@ function value(item: unknown): string {
   return typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item);
 }
 
-export function ObjectPage({ bucket, objectKey }: { bucket: string; objectKey: string }) {
+export function ObjectPage({
+  bucket,
+  objectKey,
+  show,
+}: {
+  bucket: string;
+  objectKey: string;
+  show?: string;
+}) {
   const { data, error, reload } = useLoad(
     () => getJson<ObjectView>('object', { bucket, key: objectKey }),
     [bucket, objectKey],
@@ -34,6 +42,10 @@ export function ObjectPage({ bucket, objectKey }: { bucket: string; objectKey: s
     [bucket, objectKey, reload],
   );
   useExecutionChanges(onChange);
+  const loaded = data !== undefined;
+  useEffect(() => {
+    if (loaded && show !== undefined) document.getElementById(`${show}-title`)?.scrollIntoView();
+  }, [loaded, show]);
   if (data === undefined) return <ErrorNote error={error} />;
   const item = data.item as Record<string, unknown> | null;
   const status = typeof item?.Status === 'string' ? item.Status : undefined;

@@ -121,8 +121,9 @@ export function pretty(text: string | undefined): string {
   }
 }
 
-export const objectHref = (bucket: string, key: string) =>
-  `#/object/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}`;
+/** The object's page; `show` scrolls to one of its sections (`notifications`). */
+export const objectHref = (bucket: string, key: string, show?: string) =>
+  `#/object/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}${show ? `?show=${show}` : ''}`;
 export const executionHref = (arn: string) => `#/execution/${encodeURIComponent(arn)}`;
 
 export function StatusBadge({ status }: { status: string }) {
