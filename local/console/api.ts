@@ -100,8 +100,14 @@ function summaryOf(row: ExecutionRow): ExecutionSummary {
     arn: row.arn,
     name: row.name,
     status: row.status,
-    // A failed execution's outcome is its error's name (what the list most needs to say).
-    outcome: row.status === 'SUCCEEDED' ? outcomeOf(record) : (row.error ?? row.status),
+    // A failed execution's outcome is its error's name (what the list most needs to say); a running
+    // one (perhaps redriven after an error) has none yet.
+    outcome:
+      row.status === 'SUCCEEDED'
+        ? outcomeOf(record)
+        : row.status === 'RUNNING'
+          ? row.status
+          : (row.error ?? row.status),
     ...objectOf(row.input),
     startDate: row.start_date,
     ...(row.stop_date !== null ? { stopDate: row.stop_date } : {}),
