@@ -312,6 +312,7 @@ export class MetadataPipeline extends Construct {
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       stateMachine: this.stateMachine,
       deadLetterQueue: this.deadLetterQueue,
+      ...(this.failureNotices ? { failureNoticeDeadLetterQueue: this.failureNotices.deadLetterQueue } : {}),
       ingestQueue: this.ingestQueue,
       starter: this.starter,
       stepFunctions: Object.values(this.stepFunctions),

@@ -13,6 +13,11 @@ export interface PipelineMonitoringProps {
   readonly stateMachine: sfn.StateMachine;
   readonly ingestQueue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * Where failure notifications that could not be delivered or published wait.
+   * @default no such queue (EXPRESS workflows send no failure notifications)
+   */
+  readonly failureNoticeDeadLetterQueue?: sqs.IQueue;
   readonly starter: lambda.IFunction;
   readonly stepFunctions: readonly lambda.IFunction[];
   readonly table: dynamodb.ITableV2;
@@ -81,6 +86,18 @@ export class PipelineMonitoring extends Construct {
         }),
         'S3 events reached the dead-letter queue: they were not recorded. Read them, fix the cause, then redrive (see docs/operations.md).',
       ),
+      ...(props.failureNoticeDeadLetterQueue
+        ? {
+            FailureNoticesLost: alarm(
+              'FailureNoticesLost',
+              props.failureNoticeDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+                period: Duration.minutes(1),
+                statistic: cloudwatch.Stats.MAXIMUM,
+              }),
+              'Failure notifications could not be delivered or published: subscribers did not hear of some failed executions. Read the failure-notice dead-letter queue (docs/operations.md).',
+            ),
+          }
+        : {}),
       StarterErrors: alarm(
         'StarterErrors',
         starter.metricErrors(fiveMinutes),

@@ -33,8 +33,27 @@ describe('alarms and dashboard', () => {
     });
   });
 
-  it('has six alarms', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+  it('has seven alarms, the failure-notice dead-letter queue included', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: {
+            'Fn::GetAtt': [
+              logicalId(template, 'AWS::SQS::Queue', 'PipelineFailureNoticeDeadLetterQueue'),
+              'QueueName',
+            ],
+          },
+        },
+      ],
+      AlarmActions: [alarmTopic],
+    });
+  });
+
+  it('has no failure-notice alarm on EXPRESS, which sends no failure notices', () => {
+    synth({ workflowType: 'EXPRESS' }).template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 
   it('sends alarms to the configured address', () => {
