@@ -243,6 +243,19 @@ describe('wrong command-line input', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('reconcile exits 1 with one line, no stack trace, when a request fails', async () => {
+    // Port 9 on loopback: nothing listens (the discard port), the connection is refused.
+    const result = await runCli('tools/reconcile/main.ts', [
+      '--endpoint-url',
+      'http://127.0.0.1:9',
+      '--bucket',
+      'uploads',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: .*ECONNREFUSED/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   describe('--fix against a local endpoint without exactly one state machine', () => {
     // A stand-in endpoint answering ListStateMachines (and only that) with the machines given.
     let server: Server;

@@ -177,7 +177,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(
-    `Error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`,
+    `Error: ${error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error)}\n`,
   );
   process.exit(1);
 });
