@@ -9,7 +9,8 @@ import { findStateMachine, type Gap, reconcile } from './reconcile';
 const HELP = `Compares a bucket with the metadata table and reports (or repairs) what does not match:
 objects with no item or a tombstone (missing), items whose ETag, size or version is not the current
 object's (mismatch), present items of keys that have no current version (orphan) and, with --tags,
-items whose tags are not the object's (tags). A versioned bucket is compared on its current versions.
+items whose tags are not the object's (tags). A versioned bucket is compared on its current versions,
+listed with ListObjectVersions (whose pages also carry the old versions and delete markers).
 
 Usage: npm run reconcile -- --bucket NAME [options]
 
