@@ -4,19 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { build } from 'esbuild';
 import { esbuildOptionsOf } from '../../bench/cold-start';
 import { functionBundling } from '../../cdk/function-bundling';
+import { executionName } from '../../functions/core/execution-name';
 import { DEFAULT_TABLE_NAME, METRIC_NAMESPACE, SERVICE_NAME } from '../../functions/core/names';
 import { FUNCTION_NAMES } from '../../statemachine/steps';
 import { clientsFor } from '../support/aws-clients';
-import { objectEvent } from '../support/fixtures';
+import { objectDescription, objectEvent, sqsEventOf } from '../support/fixtures';
+import { eventually } from '../support/runtime-process';
+import { subscribe } from '../support/subscriber';
 import { e2eEndpoint } from './support/endpoint';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
 const endpoint = e2eEndpoint();
-const { s3 } = clientsFor(endpoint);
+const clients = clientsFor(endpoint);
+const { s3, sfn } = clients;
+const STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:metadata-pipeline';
 
 /**
  * The functions as they ship: bundled with the stack's own options
@@ -24,7 +30,8 @@ const { s3 } = clientsFor(endpoint);
  * tree-shaken), each loaded in a fresh Node process with the environment
  * Lambda gives it (credentials in AWS_ACCESS_KEY_ID...). The other suites run
  * the TypeScript sources on the SDK's CommonJS build; this one proves the
- * bundles behave the same against the runtime's S3.
+ * bundles behave the same against the runtime's services (S3, DynamoDB, SNS,
+ * Step Functions).
  */
 describe('the shipped bundles', () => {
   const out = mkdtempSync(join(tmpdir(), 'shipped-bundles-'));
@@ -139,5 +146,64 @@ describe('the shipped bundles', () => {
       }),
     });
     expect(result).toMatchObject({ exists: true, description: { size: 5, tags: {} } });
+  }, 60_000);
+
+  // The other protocols' clients, bundled: DynamoDB (JSON 1.0) through the document client, SNS (query),
+  // Step Functions (JSON 1.0).
+  it('write-metadata and publish-notification, bundled, write the item and publish its notification', async () => {
+    const notes = await subscribe(clients, 'e2e-bundles-notes');
+    const object = objectEvent({
+      bucket: 'uploads',
+      key: 'e2e-bundles/written.csv',
+      sequencer: '00A1B2C3D4',
+    });
+    const executionArn = `arn:aws:states:us-east-1:000000000000:execution:metadata-pipeline:${executionName(object)}`;
+    const written = (await invoke('write-metadata', {
+      object,
+      executionArn,
+      description: objectDescription(),
+    })) as { written: boolean; item: Record<string, unknown> };
+    expect(written).toMatchObject({ written: true });
+    expect(await clients.item(object.key)).toMatchObject({
+      ETag: objectDescription().eTag,
+      ExecutionArn: executionArn,
+    });
+    await invoke('publish-notification', { kind: 'recorded', object, item: written.item, executionArn });
+    const delivered = await eventually(
+      async () => (await notes.drain()).find((note) => note.document.key === object.key),
+      20_000,
+      'the notification of e2e-bundles/written.csv',
+    );
+    expect(delivered.document).toMatchObject({ type: 'object.created', key: object.key });
+  }, 60_000);
+
+  it('the starter, bundled, starts the execution named after the event', async () => {
+    const key = 'e2e-bundles/started.txt';
+    const put = await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: key, Body: 'started' }));
+    const record = {
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: 'us-east-1',
+      eventTime: new Date().toISOString(),
+      eventName: 'ObjectCreated:Put',
+      s3: {
+        bucket: { name: 'uploads', arn: 'arn:aws:s3:::uploads' },
+        object: {
+          key: 'e2e-bundles/started.txt',
+          size: 7,
+          eTag: (put.ETag ?? '').replace(/"/g, ''),
+          sequencer: 'FFFF0000000001',
+        },
+      },
+    };
+    const result = await invoke('starter', sqsEventOf(JSON.stringify({ Records: [record] })));
+    expect(result).toEqual({ batchItemFailures: [] });
+    const name = executionName({ bucket: 'uploads', key, sequencer: 'FFFF0000000001' });
+    const described = await sfn.send(
+      new DescribeExecutionCommand({
+        executionArn: `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${name}`,
+      }),
+    );
+    expect(described.name).toBe(name);
   }, 60_000);
 });
