@@ -17,7 +17,7 @@ const watched = process.env.WATCHED_BUCKETS?.split(',')
   .map((name) => name.trim())
   .filter((name) => name !== '');
 const watchedBuckets = watched && watched.length > 0 ? new Set(watched) : undefined;
-// Unlike the workflow steps, the starter retries in the SDK (adaptive, 8 attempts): a
+// Unlike the workflow steps, the starter retries in the SDK (5 attempts, backoff): a
 // failed message waits out a whole visibility timeout before it is redelivered.
 const sfn = traced(new SFNClient(STARTER_SFN_CLIENT_CONFIG));
 

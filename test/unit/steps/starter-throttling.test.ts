@@ -67,7 +67,7 @@ it('starts the execution after four throttled attempts in a row, well within the
   });
   expect(outcome).toMatchObject({ outcome: 'started' });
   expect(requests).toBe(5);
-  // The SDK's backoff after throttling: at most 0.5 + 1 + 2 + 4 s, plus the adaptive limiter's pacing.
+  // The SDK's backoff after throttling: at most 0.5 + 1 + 2 + 4 s.
   expect(Date.now() - started).toBeLessThan(15_000);
 }, 40_000);
 
