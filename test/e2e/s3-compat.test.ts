@@ -995,3 +995,33 @@ describe('19. limits and small contracts', () => {
     ).toBe('binary/octet-stream');
   });
 });
+
+describe('ranged reads (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, RFC 7233)', () => {
+  it('clamps a range past the end, answers 416 InvalidRange with Content-Range bytes */size to one that starts past it', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'range/ten.txt', Body: '0123456789' }));
+    const clamped = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'range/ten.txt', Range: 'bytes=8-100' }),
+    );
+    expect(clamped.ContentRange).toBe('bytes 8-9/10');
+    expect(await text(clamped.Body)).toBe('89');
+    const suffix = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'range/ten.txt', Range: 'bytes=-3' }),
+    );
+    expect(await text(suffix.Body)).toBe('789');
+    const beyond = await raw({
+      method: 'GET',
+      path: `/${BUCKET}/range/ten.txt`,
+      headers: { range: 'bytes=10-20' },
+    });
+    expect(beyond.status).toBe(416);
+    expect(beyond.text).toContain('<Code>InvalidRange</Code>');
+    expect(beyond.headers['content-range']).toBe('bytes */10');
+  });
+
+  it('answers 416 InvalidRange to bytes=0-0 of an empty object', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'range/empty.txt', Body: new Uint8Array(0) }));
+    await expect(
+      s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'range/empty.txt', Range: 'bytes=0-0' })),
+    ).rejects.toMatchObject({ name: 'InvalidRange' });
+  });
+});

@@ -141,7 +141,17 @@ export class S3Edge {
 
   /** Answers one S3 request; every answer carries a request id (the one in an error body, if any). */
   async handle(request: EdgeRequest): Promise<EdgeResponse> {
-    const response = await this.answer(request);
+    let response: EdgeResponse;
+    try {
+      response = await this.answer(request);
+    } catch (error) {
+      // What S3 answers when it fails: an error clients can parse (and retry), not a bare 500.
+      response = s3Error(
+        500,
+        'InternalError',
+        `We encountered an internal error. Please try again. (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
     if (response.headers['x-amz-request-id'] === undefined) {
       const id = requestId();
       response.headers['x-amz-request-id'] = id;

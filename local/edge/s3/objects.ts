@@ -192,7 +192,9 @@ function byteRange(value: string | undefined, size: number): ByteRange | 'all' |
   if (match === null || (match[1] === '' && match[2] === '')) return 'all';
   if (match[1] === '') {
     const suffix = Number(match[2]);
-    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    if (suffix === 0) return 'unsatisfiable';
+    // A suffix range is satisfiable whatever the size (RFC 7233 2.1); of an empty object it is all of it.
+    if (size === 0) return 'all';
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(match[1]);
