@@ -101,6 +101,16 @@ export function placementOf(
     return s3Error(400, 'InvalidStorageClass', 'The storage class you specified is not valid', {
       StorageClassRequested: storageClass,
     });
+  // SSE-C (keys the client keeps) is not emulated: refused rather than stored unencrypted and readable without the key.
+  if (headerValue(request, 'x-amz-server-side-encryption-customer-algorithm') !== undefined)
+    return s3Error(
+      501,
+      'NotImplemented',
+      'A header you provided implies functionality that is not implemented',
+      {
+        Header: 'x-amz-server-side-encryption-customer-algorithm',
+      },
+    );
   const algorithm = headerValue(request, 'x-amz-server-side-encryption') ?? 'AES256';
   if (algorithm !== 'AES256' && algorithm !== 'aws:kms' && algorithm !== 'aws:kms:dsse')
     return s3Error(400, 'InvalidArgument', 'Server Side Encryption with unknown algorithm is not supported', {
