@@ -208,7 +208,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   };
 
   try {
-    log('starting DynamoDB Local and fauxqs (SQS, SNS, S3)...');
+    log('starting DynamoDB Local and fauxqs (SQS, SNS)...');
     const [dynamoDb, fauxqs] = await Promise.all([
       startDynamoDbLocal({
         ...(persistent ? { dataDir: join(dataDir, 'dynamodb') } : {}),
