@@ -47,7 +47,8 @@ export const s3EventRecordSchema = z
         key: z.string().min(1, 'expected an object key'),
         size: z.number().int().nonnegative().optional(),
         eTag: z.string().optional(),
-        versionId: z.string().optional(),
+        // "object version if bucket is versioning-enabled, otherwise null" (notification-content-structure.html)
+        versionId: z.string().nullish(),
         // S3 sends one "only with PUTs and DELETEs"
         // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html).
         sequencer: z.string().regex(HEX, 'expected 1 to 64 hexadecimal digits').optional(),
@@ -109,13 +110,21 @@ function present(value: string | undefined): string | undefined {
 export function toObjectEvent(record: S3EventRecord): ObjectEvent {
   const eventName = record.eventName.replace(/^s3:/, '');
   const { bucket, object } = record.s3;
-  // S3 sends versionId "null" for objects written while versioning was suspended;
-  // that is not an id HeadObject can narrow the request with, so it is left out.
-  const versionId = object.versionId !== undefined && object.versionId !== '' && object.versionId !== 'null';
+  // S3 sends versionId "null" for the null version (written while versioning was off or suspended).
+  // A removal keeps it: deleting the null version for good, or a null delete marker, may leave another
+  // version current, so the workflow must look (https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeletingObjectsfromVersioningSuspendedBuckets.html).
+  // Created and metadata events drop it: their object is described as it is now, as in an unversioned bucket.
+  const keepNull = eventTypeOf(eventName) === 'removed';
+  const versionId =
+    typeof object.versionId === 'string' &&
+    object.versionId !== '' &&
+    (object.versionId !== 'null' || keepNull)
+      ? object.versionId
+      : undefined;
   return {
     bucket: bucket.name,
     key: decodeS3Key(object.key),
-    ...(versionId ? { versionId: object.versionId } : {}),
+    ...(versionId !== undefined ? { versionId } : {}),
     eventName,
     eventType: eventTypeOf(eventName),
     eventTime: new Date(record.eventTime).toISOString(),

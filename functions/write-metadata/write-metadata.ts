@@ -102,6 +102,55 @@ function stale(input: WriteMetadataInput, error: { Item?: Record<string, unknown
   };
 }
 
+/** The item already records this very version as present. */
+const UNCHANGED_GUARD = 'NOT (#status = :present AND #version = :version AND #etag = :etag)';
+
+/**
+ * Why a removal's write of the current version was refused: the event is stale, or the version it
+ * found current is the one already recorded. Then only the guard moves on (Sequencer, ExecutionArn,
+ * ProcessedAt), so that an older event arriving later cannot overwrite the state this one confirmed;
+ * the item's description and event stay as they are, and nobody is notified.
+ */
+async function unchangedOrStale(
+  input: WriteMetadataInput,
+  error: ConditionalCheckFailedException,
+  item: MetadataItem,
+  { dynamo, tableName }: WriteMetadataDeps,
+): Promise<WriteMetadataResult> {
+  const stored = (error.Item ?? {}) as Record<string, { S?: string } | string | undefined>;
+  const text = (value: { S?: string } | string | undefined) => (typeof value === 'string' ? value : value?.S);
+  const sameVersion =
+    text(stored.Status) === 'present' &&
+    text(stored.VersionId) === (item.VersionId ?? 'null') &&
+    text(stored.ETag) === item.ETag;
+  if (!sameVersion || storedSequencer(error) >= (item.Sequencer ?? '')) return stale(input, error);
+  const { names, values } = guardValues(input);
+  try {
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { BucketName: item.BucketName, ObjectKey: item.ObjectKey },
+        UpdateExpression: 'SET #seq = :seq, #exec = :exec, #processed = :processed',
+        ConditionExpression: GUARD,
+        ExpressionAttributeNames: { ...names, '#processed': 'ProcessedAt' },
+        ExpressionAttributeValues: { ...values, ':processed': item.ProcessedAt },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+  } catch (raced) {
+    if (isConditionFailure(raced)) return stale(input, raced);
+    throw classifyAwsError(
+      raced,
+      `UpdateItem (sequencer) s3://${item.BucketName}/${item.ObjectKey} in ${tableName}`,
+    );
+  }
+  return {
+    written: false,
+    status: 'stale',
+    reason: `s3://${input.object.bucket}/${input.object.key} already records version ${item.VersionId ?? 'null'}, still the current one: ${input.object.eventName} of version ${input.object.versionId ?? 'null'} changed nothing`,
+  };
+}
+
 /**
  * Writes the metadata item of one event in a single conditional request:
  * the whole item for a created event (PutItem), the tombstone attributes for a
@@ -130,19 +179,30 @@ export async function writeMetadata(
       description: input.description,
       enrichments: input.enrichments,
     });
+    // A removal after which the version already recorded is still current (a noncurrent version was
+    // deleted) changes nothing: no write, no notification.
+    const unchanged = object.eventType === 'removed' ? UNCHANGED_GUARD : undefined;
     try {
       await dynamo.send(
         new PutCommand({
           TableName: tableName,
           Item: item,
-          ConditionExpression: GUARD,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ConditionExpression: unchanged ? `(${GUARD}) AND ${unchanged}` : GUARD,
+          ExpressionAttributeNames: {
+            ...names,
+            ...(unchanged ? { '#status': 'Status', '#version': 'VersionId', '#etag': 'ETag' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ...values,
+            ...(unchanged
+              ? { ':present': 'present', ':version': item.VersionId ?? 'null', ':etag': item.ETag }
+              : {}),
+          },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) return stale(input, error);
+      if (isConditionFailure(error)) return unchangedOrStale(input, error, item, deps);
       throw classifyAwsError(error, `PutItem ${target} in ${tableName}`);
     }
     return { written: true, status: 'recorded', item };

@@ -151,6 +151,56 @@ describe('versioned bucket, every arrival order', () => {
   );
 });
 
+describe('the null version (written before versioning was enabled)', () => {
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeletingObjectsfromVersioningSuspendedBuckets.html
+  it('deleting the null version for good leaves the newer version recorded, not a tombstone', async () => {
+    await h.clients.s3.send(
+      new PutBucketVersioningCommand({ Bucket: 'staging', VersioningConfiguration: { Status: 'Suspended' } }),
+    );
+    const key = 'versions/null-first.txt';
+    await put(key, 'null version');
+    await h.clients.s3.send(
+      new PutBucketVersioningCommand({ Bucket: 'staging', VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+    const newer = await put(key, 'the newer version');
+    await h.clients.s3.send(new DeleteObjectCommand({ Bucket: 'staging', Key: key, VersionId: 'null' }));
+    await deliverInOrder(await h.captureEvents(3), [0, 1, 2]);
+    expect(await h.clients.item(key, 'staging')).toMatchObject({
+      Status: 'present',
+      VersionId: newer.VersionId,
+      ETag: unquote(newer.ETag),
+    });
+  });
+});
+
+describe('a noncurrent version deleted for good', () => {
+  it('changes nothing the item describes, and notifies nobody', async () => {
+    const key = 'versions/noncurrent-quiet.txt';
+    const first = await put(key, 'one');
+    await put(key, 'two!');
+    const [created1 = '', created2 = ''] = await h.captureEvents(2);
+    await deliverInOrder([created1, created2], [0, 1]);
+    const before = await h.clients.item(key, 'staging');
+    await h.clients.s3.send(
+      new DeleteObjectCommand({ Bucket: 'staging', Key: key, VersionId: first.VersionId }),
+    );
+    const [removal = ''] = await h.captureEvents(1);
+    await deliverInOrder([removal], [0]);
+    const { outcome } = await h.settled(h.executionArnOf(removal));
+    expect(outcome).toBe('superseded');
+    // Only the guard moves on (so an older event arriving later cannot undo what this one confirmed).
+    const after = await h.clients.item(key, 'staging');
+    const { Sequencer: _s, ExecutionArn: _e, ProcessedAt: _p, ...described } = after ?? {};
+    const { Sequencer: _s0, ExecutionArn: _e0, ProcessedAt: _p0, ...describedBefore } = before ?? {};
+    expect(described).toEqual(describedBefore);
+    expect(String(after?.Sequencer) > String(before?.Sequencer)).toBe(true);
+    expect((await h.notificationsFor(key)).map((delivered) => delivered.document.type)).toEqual([
+      'object.created',
+      'object.created',
+    ]);
+  });
+});
+
 describe('versioning suspended', () => {
   it('a delete writes a delete marker with version "null": the item is a tombstone', async () => {
     await h.clients.s3.send(

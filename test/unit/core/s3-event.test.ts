@@ -51,10 +51,34 @@ describe('parseNotificationBody', () => {
     expect(event).not.toHaveProperty('eTag');
   });
 
-  it('reads a delete marker as removed and drops the "null" version id', () => {
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeletingObjectsfromVersioningSuspendedBuckets.html:
+  // the null version can be deleted, or hidden by a null delete marker, while other versions remain.
+  it('reads a delete marker as removed and keeps its "null" version id (a removal must look at what is current)', () => {
     const [event] = events('object-removed-delete-marker.json');
-    expect(event).toMatchObject({ eventType: 'removed', eventName: 'ObjectRemoved:DeleteMarkerCreated' });
-    expect(event).not.toHaveProperty('versionId');
+    expect(event).toMatchObject({
+      eventType: 'removed',
+      eventName: 'ObjectRemoved:DeleteMarkerCreated',
+      versionId: 'null',
+    });
+  });
+
+  it('drops the "null" version id of a created event: the object is described as it is now', () => {
+    const body = fixtureText('events/object-created-put.json').replace(
+      '"sequencer"',
+      '"versionId": "null", "sequencer"',
+    );
+    const parsed = parseNotificationBody(body) as { events: ObjectEvent[] };
+    expect(parsed.events[0]).not.toHaveProperty('versionId');
+  });
+
+  it('accepts a JSON null version id (an unversioned bucket)', () => {
+    const body = fixtureText('events/object-created-put.json').replace(
+      '"sequencer"',
+      '"versionId": null, "sequencer"',
+    );
+    expect((parseNotificationBody(body) as { events: ObjectEvent[] }).events[0]).not.toHaveProperty(
+      'versionId',
+    );
   });
 
   it('accepts later 2.x event versions with fields it does not know', () => {

@@ -210,6 +210,39 @@ describe('write-metadata handler, versioned removals', () => {
     });
   });
 
+  it('changes nothing when the version it found current is the one already recorded (a noncurrent version was deleted)', async () => {
+    dynamo.on(PutCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: {
+          Status: { S: 'present' },
+          VersionId: { S: 'v1' },
+          ETag: { S: description.eTag },
+          Sequencer: { S: padSequencer('0055AED6DCD90281E5') },
+        },
+      }),
+    );
+    const result = await handler({
+      object: versionDelete,
+      executionArn: EXECUTION_ARN,
+      description: { ...description, versionId: 'v1' },
+      removal: null,
+    });
+    expect(result).toMatchObject({
+      written: false,
+      reason: expect.stringContaining('still the current one'),
+    });
+    const input = dynamo.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(input?.ConditionExpression).toContain(
+      'NOT (#status = :present AND #version = :version AND #etag = :etag)',
+    );
+    // The guard alone moves on, so an older event cannot undo what this one confirmed.
+    const update = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(update?.UpdateExpression).toBe('SET #seq = :seq, #exec = :exec, #processed = :processed');
+    expect(update?.ExpressionAttributeValues?.[':seq']).toBe(padSequencer('0055AED6DCD90281F0'));
+  });
+
   it('tombstones the item with the delete marker that is current now', async () => {
     await handler({
       object: versionDelete,
