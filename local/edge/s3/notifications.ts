@@ -7,7 +7,7 @@ import { Sequencer } from './sequencer';
 import { s3Xml } from './xml';
 
 /**
- * S3 event notifications, which fauxqs lacks: the bucket's notification
+ * S3 event notifications: the bucket's notification
  * configuration (Put/Get, queue destinations with prefix/suffix filters), the
  * s3:TestEvent S3 sends when a configuration is saved, and the event record
  * (version 2.1, URL-encoded key, increasing sequencer, bucket ARN) sent to
