@@ -22,7 +22,7 @@ import { eventually } from '../support/runtime-process';
 import { e2eEndpoint } from './support/endpoint';
 
 /**
- * The gaps the edge closes in fauxqs's S3, each proven here: event
+ * The local S3's event notifications and tagging, each proven here: event
  * notifications as S3 sends them (with filters and the TestEvent), and object
  * tagging. Its own bucket and queue, so the records can be read raw.
  */
