@@ -53,8 +53,14 @@ export const configSchema = z
       ),
     /** Email addresses subscribed to the notifications (each confirms by email). */
     notificationEmails: z.array(emailSchema).default([]),
-    /** HTTPS endpoints subscribed to the notifications (raw JSON document delivery). */
+    /** HTTPS endpoints subscribed to the notifications (SNS's signed envelope unless webhookRawDelivery). */
     webhookUrls: z.array(webhookSchema).default([]),
+    /** Raw delivery to the webhooks: the bare JSON document, unsigned. */
+    webhookRawDelivery: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')], {
+        error: 'expected true or false',
+      })
+      .default(false),
     /**
      * The metadata table's name. Unset, CloudFormation generates one: a fixed
      * name on a retained table makes a redeploy after `cdk destroy`, or a

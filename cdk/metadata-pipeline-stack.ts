@@ -71,6 +71,7 @@ export class MetadataPipelineStack extends Stack {
       recordDeletes: config.deleteBehaviour === 'tombstone',
       notificationEmails: config.notificationEmails,
       webhookUrls: config.webhookUrls,
+      webhookRawDelivery: config.webhookRawDelivery,
       logLevel: config.logLevel,
       ...(config.workflowLogLevel ? { workflowLogLevel: sfn.LogLevel[config.workflowLogLevel] } : {}),
       removalPolicy,

@@ -88,11 +88,20 @@ export interface MetadataPipelineProps {
    */
   readonly notificationEmails?: readonly string[];
   /**
-   * HTTPS endpoints subscribed to the notification topic, with raw delivery
-   * (the body is the notification's JSON document).
+   * HTTPS endpoints subscribed to the notification topic. Each receives SNS's
+   * signed JSON envelope, whose `Message` is the notification's JSON document
+   * (see `webhookRawDelivery`).
    * @default no webhook subscription
    */
   readonly webhookUrls?: readonly string[];
+  /**
+   * Raw message delivery for the webhooks: the body is the notification's JSON
+   * document itself. Raw messages carry no signature, so a receiver cannot
+   * verify that SNS sent them
+   * (https://docs.aws.amazon.com/sns/latest/dg/sns-large-payload-raw-message-delivery.html).
+   * @default false: the signed envelope, verifiable with AWS's published validators
+   */
+  readonly webhookRawDelivery?: boolean;
   /**
    * Log level of the Lambda functions.
    * @default 'INFO'
@@ -387,7 +396,7 @@ export class MetadataPipeline extends Construct {
       topic.addSubscription(
         new subscriptions.UrlSubscription(url, {
           protocol: sns.SubscriptionProtocol.HTTPS,
-          rawMessageDelivery: true,
+          rawMessageDelivery: props.webhookRawDelivery ?? false,
         }),
       );
     }

@@ -139,7 +139,13 @@ export function createReceiver(options: ReceiverOptions): Server {
           return answer(200, 'confirmed');
         }
         case 'Notification': {
-          const event = JSON.parse(message.Message) as ObjectEvent;
+          // A verified message that is not a pipeline document (a test publish from the console, say) is
+          // acknowledged and ignored: answering an error would only make SNS retry it.
+          const event = parseEvent(message.Message);
+          if (event === undefined) {
+            print(`• ignored: a message that is not an object event (${message.Message.slice(0, 60)})`);
+            return answer(200, 'ignored');
+          }
           if (!seen.add(event.id)) {
             print(`↺ repeat of ${event.id} ignored`);
             return answer(200, 'repeat');
@@ -194,4 +200,19 @@ if (require.main === module) {
       process.exit(1);
     },
   );
+}
+
+/** The pipeline's notification document in a message, or undefined when it is something else. */
+function parseEvent(text: string): ObjectEvent | undefined {
+  try {
+    const parsed = JSON.parse(text) as Partial<ObjectEvent> | null;
+    return parsed !== null &&
+      typeof parsed === 'object' &&
+      typeof parsed.id === 'string' &&
+      typeof parsed.type === 'string'
+      ? (parsed as ObjectEvent)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { eventId } from './execution-name';
 import { CORE_ATTRIBUTES, type MetadataItem } from './metadata-item';
 import type { ObjectEvent } from './object-event';
@@ -93,11 +94,24 @@ function enrichmentOf(item: MetadataItem): Record<string, unknown> | undefined {
   return entries.length === 0 ? undefined : Object.fromEntries(entries);
 }
 
+/**
+ * The notification's id: the event's id (bucket, key, version, sequencer), so
+ * that a repeat of the same notification has the same id; a failure notice
+ * has an id of its own, so that the success that follows a Redrive of the
+ * same event is not taken for a repeat of it.
+ */
+export function notificationId(object: ObjectEvent, type: NotificationType): string {
+  const id = eventId(object);
+  return type === 'object.failed'
+    ? createHash('sha256').update(`${id}:failed`).digest('hex').slice(0, 32)
+    : id;
+}
+
 function baseDocument(input: NotificationInput, type: NotificationType): NotificationDocument {
   const { object } = input;
   return {
     schemaVersion: NOTIFICATION_SCHEMA_VERSION,
-    id: eventId(object),
+    id: notificationId(object, type),
     type,
     bucket: object.bucket,
     key: object.key,

@@ -11,6 +11,7 @@ describe('configuration', () => {
       buckets: [{}],
       notificationEmails: [],
       webhookUrls: [],
+      webhookRawDelivery: false,
       kmsKeyArns: [],
       compliance: 'default',
       vpcEndpoints: 'create',

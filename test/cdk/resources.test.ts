@@ -315,11 +315,18 @@ describe('configured deployments', () => {
       Protocol: 'email',
       Endpoint: 'data@example.com',
     });
+    // Raw messages carry no signature (https://docs.aws.amazon.com/sns/latest/dg/sns-large-payload-raw-message-delivery.html):
+    // webhooks get the signed envelope unless raw delivery is asked for.
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'https',
       Endpoint: 'https://hooks.example.com/s3',
-      RawMessageDelivery: true,
+      RawMessageDelivery: false,
     });
+  });
+
+  it('delivers the bare JSON document to webhooks when webhookRawDelivery is set', () => {
+    const { template } = synth({ webhookUrls: ['https://hooks.example.com/s3'], webhookRawDelivery: true });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', RawMessageDelivery: true });
   });
 
   it('destroys the table and buckets on removal when asked to', () => {

@@ -120,6 +120,19 @@ describe('buildNotification for other outcomes', () => {
     expect(notification.attributes.eventType?.StringValue).toBe('failed');
   });
 
+  it('gives a failure notice an id of its own, so the success after a Redrive is not dropped as its repeat', () => {
+    const object = objectEvent();
+    const failed = buildNotification({ kind: 'failed', object, error: 'PermanentError', cause: 'denied' });
+    const recorded = buildNotification({ kind: 'recorded', object, item });
+    expect(recorded.document.id).toBe(eventId(object));
+    expect(failed.document.id).toMatch(/^[0-9a-f]{32}$/);
+    expect(failed.document.id).not.toBe(recorded.document.id);
+    // Stable: the same failure notified twice has one id.
+    expect(buildNotification({ kind: 'failed', object, error: 'x', cause: 'y' }).document.id).toBe(
+      failed.document.id,
+    );
+  });
+
   it('cuts a huge failure cause', () => {
     const notification = buildNotification({
       kind: 'failed',
