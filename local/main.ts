@@ -174,7 +174,8 @@ s3-metadata-pipeline local runtime (started in ${((Date.now() - started) / 1000)
   mail            ${runtime.sns.mailDir}   (email and email-json subscriptions: one .eml per message)
   data            ${runtime.dataDir} ${runtime.persistent ? '(kept)' : '(temporary)'}${anyFaults(faults) ? `\n  faults          ${flags.faults ?? process.env.S3MP_FAULTS} (seed ${faults.seed}): injected into the pipeline's own calls` : ''}${runtime.resumedExecutions > 0 ? `\n  resumed         ${runtime.resumedExecutions} execution(s) left running by the last stop` : ''}
 
-Try it (Debian's AWS CLI is /usr/bin/aws):
+Try it (Debian's AWS CLI is /usr/bin/aws; any credentials work, but give some, and a region):
+  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=${runtime.region}
   aws --endpoint-url ${e} s3 cp FILE s3://${runtime.resources.bucket}/
   aws --endpoint-url ${e} dynamodb scan --table-name ${runtime.resources.tableName}
   aws --endpoint-url ${e} stepfunctions list-executions --state-machine-arn ${runtime.resources.stateMachineArn}

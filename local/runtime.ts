@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -190,7 +190,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const persistent = options.dataDir !== undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 's3-metadata-pipeline-'));
   mkdirSync(dataDir, { recursive: true });
-  const cleanups: (() => Promise<void> | void)[] = [];
+  const releaseDataDir = lockDataDir(dataDir);
+  const cleanups: (() => Promise<void> | void)[] = [releaseDataDir];
   let stopped: Promise<void> | undefined;
   // Stops in reverse order of start: pollers first, emulators last. Safe to call twice.
   const stopAll = () => {
@@ -483,4 +484,44 @@ function watchEmulator(emulator: Emulator, log: (line: string) => void): void {
       `${emulator.process.name} stopped unexpectedly (${signal ?? `code ${code}`}):\n  ${emulator.process.output.slice(-5).join('\n  ')}`,
     );
   });
+}
+
+/**
+ * Claims a data directory for this runtime: two runtimes on one directory
+ * would share DynamoDB Local's files, the SQLite store and the SNS signing
+ * port, and corrupt each other. The claim is a file holding the process id;
+ * one left by a runtime that died (SIGKILL) is taken over.
+ * @returns what releases the claim.
+ * @throws Error naming the directory and the process that holds it.
+ */
+export function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, 'runtime.pid');
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const holder = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      throw new Error(
+        `The data directory ${dataDir} is in use by another runtime (process ${holder}); stop it, or give another --data-dir`,
+      );
+    }
+    writeFileSync(file, String(process.pid));
+  }
+  return () => {
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file, { force: true });
+    } catch {
+      // Already gone (a temporary directory removed with everything in it).
+    }
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

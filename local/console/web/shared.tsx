@@ -56,18 +56,30 @@ export interface ExecutionsChange {
 const listeners = new Set<(change: ExecutionsChange) => void>();
 let source: EventSource | undefined;
 
+/**
+ * Opens the page's one EventSource. The browser reconnects by itself after a
+ * network error, but gives up for good when a reconnection is answered with
+ * an HTTP error, as happens while the runtime restarts (its console answers
+ * 404 until it is ready): then a new one is opened, a few seconds later.
+ */
+function connect(): void {
+  const opened = new EventSource(`${BASE}/api/events`);
+  source = opened;
+  opened.addEventListener('executions', (event) => {
+    const change = JSON.parse((event as MessageEvent<string>).data) as ExecutionsChange;
+    for (const each of listeners) each(change);
+  });
+  opened.addEventListener('open', () => document.body.setAttribute('data-live', 'open'));
+  opened.addEventListener('error', () => {
+    document.body.setAttribute('data-live', 'reconnecting');
+    if (opened.readyState === EventSource.CLOSED && source === opened) setTimeout(connect, 3000);
+  });
+}
+
 /** One EventSource for the page; each view listens to the execution changes it shows. */
 export function useExecutionChanges(listener: (change: ExecutionsChange) => void): void {
   useEffect(() => {
-    if (source === undefined) {
-      source = new EventSource(`${BASE}/api/events`);
-      source.addEventListener('executions', (event) => {
-        const change = JSON.parse((event as MessageEvent<string>).data) as ExecutionsChange;
-        for (const each of listeners) each(change);
-      });
-      source.addEventListener('open', () => document.body.setAttribute('data-live', 'open'));
-      source.addEventListener('error', () => document.body.setAttribute('data-live', 'reconnecting'));
-    }
+    if (source === undefined) connect();
     listeners.add(listener);
     return () => listeners.delete(listener);
   }, [listener]);
