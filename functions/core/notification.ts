@@ -191,7 +191,7 @@ function formatMap(map: Record<string, unknown> | undefined): string {
 function emailText(document: NotificationDocument): string {
   const lines: string[] = [];
   const row = (label: string, value: string | number | undefined) => {
-    if (value !== undefined) lines.push(`${`${label}:`.padEnd(16)}${value}`);
+    if (value !== undefined) lines.push(`${`${label}:`.padEnd(Math.max(16, label.length + 2))}${value}`);
   };
   const headline = {
     'object.created': 'A new object was recorded.',

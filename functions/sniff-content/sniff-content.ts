@@ -1,5 +1,5 @@
+import { type ContentCoding, codingOf, decodeSample } from '../core/content-coding';
 import { type EnrichmentResult, type EnrichmentStageInput, sampleBytes } from '../core/enrichment';
-import { type ContentCoding, codingOf, decodeSample } from './encoding';
 import { categoryOfType, contentTypeMismatch, type Detection, detectContent } from './magic';
 
 export const STAGE_NAME = 'content-sniffing';
