@@ -313,7 +313,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         maxReceiveCount: options.maxReceiveCount ?? MAX_RECEIVE_COUNT,
       }),
     });
-    const topicArn = (await sns.send(new CreateTopicCommand({ Name: RESOURCES.topic }))).TopicArn ?? '';
+    // Signed with SHA256, as the deployed topic is (signatureVersion 2 in the construct).
+    const topicArn =
+      (
+        await sns.send(
+          new CreateTopicCommand({ Name: RESOURCES.topic, Attributes: { SignatureVersion: '2' } }),
+        )
+      ).TopicArn ?? '';
     let tapQueueUrl: string | undefined;
     if (options.notificationTap ?? true) {
       tapQueueUrl = await queueUrl(RESOURCES.tapQueue);

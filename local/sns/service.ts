@@ -312,6 +312,16 @@ export class SnsSubscribers {
         return this.afterPublish(params, await next(request));
       case 'GetTopicAttributes':
         return this.withCounts(params, await next(request));
+      case 'SetTopicAttributes':
+      case 'CreateTopic': {
+        // SNS signs with SignatureVersion 1 (SHA1) or 2 (SHA256) only
+        // (https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html).
+        const version = signatureVersionParam(params);
+        if (version !== undefined && version !== '1' && version !== '2') {
+          return invalid(`SignatureVersion: expected 1 or 2 (received ${JSON.stringify(version)})`);
+        }
+        return next(request);
+      }
       case 'DeleteTopic': {
         const response = await next(request);
         if (response.status === 200) this.subscriptions.deleteTopic(params.get('TopicArn') ?? '');
@@ -840,4 +850,14 @@ export async function startSnsSubscribers(options: SnsSubscribersOptions): Promi
   const subscribers = new SnsSubscribers(options);
   await subscribers.start();
   return subscribers;
+}
+
+/** The SignatureVersion a SetTopicAttributes or CreateTopic request sets, if it sets one. */
+function signatureVersionParam(params: URLSearchParams): string | undefined {
+  if (params.get('AttributeName') === 'SignatureVersion') return params.get('AttributeValue') ?? '';
+  for (const [name, value] of params) {
+    const entry = /^Attributes\.entry\.(\d+)\.key$/.exec(name);
+    if (entry && value === 'SignatureVersion') return params.get(`Attributes.entry.${entry[1]}.value`) ?? '';
+  }
+  return undefined;
 }

@@ -33,7 +33,7 @@ describe('npm run demo (the README main job)', () => {
     expect(output).toMatch(/Notifications received: \d+ \(\d+ object\.created, 1 object\.deleted\)/);
     // One signed delivery verified by the example webhook (sns-validator), and its email as an .eml file.
     expect(output).toMatch(
-      /webhook │ ✓ object\.created s3:\/\/uploads\/images\/photo\.png .*\(signature v1 verified\)/,
+      /webhook │ ✓ object\.created s3:\/\/uploads\/images\/photo\.png .*\(signature v2 verified\)/,
     );
     expect(output).toMatch(/mail │ Subject: New object: s3:\/\/uploads\/images\/photo\.png/);
   });

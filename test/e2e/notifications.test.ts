@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  CreateTopicCommand,
+  GetTopicAttributesCommand,
+  SetTopicAttributesCommand,
+} from '@aws-sdk/client-sns';
 import { clientsFor } from '../support/aws-clients';
 import { eventually } from '../support/runtime-process';
 import { noExecutionRunning } from '../support/settle';
@@ -74,5 +79,22 @@ describe('notifications', () => {
       'object.created',
       'object.deleted',
     ]);
+  });
+});
+
+// https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html: SignatureVersion 1 (SHA1) or 2 (SHA256).
+describe('topic SignatureVersion', () => {
+  it('is 1 or 2; any other value is refused with InvalidParameter', async () => {
+    const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: 'e2e-signature-version' }));
+    await clients.sns.send(
+      new SetTopicAttributesCommand({ TopicArn, AttributeName: 'SignatureVersion', AttributeValue: '2' }),
+    );
+    await expect(
+      clients.sns.send(
+        new SetTopicAttributesCommand({ TopicArn, AttributeName: 'SignatureVersion', AttributeValue: '3' }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    const { Attributes } = await clients.sns.send(new GetTopicAttributesCommand({ TopicArn }));
+    expect(Attributes?.SignatureVersion).toBe('2');
   });
 });

@@ -559,7 +559,7 @@ describe('examples/webhook-receiver', () => {
     const printed = await eventually(
       async () =>
         new RegExp(
-          `✓ object\\.created s3://uploads/${key} .*id ([0-9a-f]{32})  \\(signature v1 verified\\)`,
+          `✓ object\\.created s3://uploads/${key} .*id ([0-9a-f]{32})  \\(signature v2 verified\\)`,
         ).exec(receiver.output()) ?? undefined,
       30_000,
       'the receiver to print the object event',
