@@ -485,10 +485,14 @@ async function unsubscribeAll(sns: SNSClient, topicArn: string, endpoint: string
 /** An emulator that dies while the runtime runs is reported, not silently missed. */
 function watchEmulator(emulator: Emulator, log: (line: string) => void): void {
   emulator.process.child.once('exit', (code, signal) => {
-    if (emulator.process.stopping) return;
-    log(
-      `${emulator.process.name} stopped unexpectedly (${signal ?? `code ${code}`}):\n  ${emulator.process.output.slice(-5).join('\n  ')}`,
-    );
+    // Ctrl-C in a terminal signals the emulators along with the runtime, and they may exit just before
+    // the runtime starts stopping them: an exit is reported only if no stop follows shortly.
+    setTimeout(() => {
+      if (emulator.process.stopping) return;
+      log(
+        `${emulator.process.name} stopped unexpectedly (${signal ?? `code ${code}`}):\n  ${emulator.process.output.slice(-5).join('\n  ')}`,
+      );
+    }, 500).unref();
   });
 }
 
