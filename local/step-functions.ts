@@ -821,7 +821,7 @@ export class StepFunctionsService {
     });
     setAbort(run.abort);
     let id = redrive?.lastEventId ?? 1;
-    const states = new Map<string, string>();
+    const states: StatesSeen = { types: new Map(), failed: new Set() };
     const record = (event: Record<string, unknown>) => {
       id += 1;
       this.appendEvent(execution.arn, id, event);
@@ -884,14 +884,22 @@ function withoutExecutionData(event: Record<string, unknown>): Record<string, un
   );
 }
 
+/** The states entered so far (their types), and the Tasks whose last attempt failed (a Catch may take them). */
+interface StatesSeen {
+  types: Map<string, string>;
+  failed: Set<string>;
+}
+
 /** Maps one engine event to the history events Step Functions records for it. */
-function toHistoryEvents(event: EngineEvent, states: Map<string, string>): Record<string, unknown>[] {
+function toHistoryEvents(event: EngineEvent, seen: StatesSeen): Record<string, unknown>[] {
+  const states = seen.types;
   const json = (value: unknown) => JSON.stringify(value ?? null);
   const lambda = { resourceType: 'lambda', resource: 'invoke' };
   switch (event.type) {
     case 'StateEntered': {
       const { name, type, input } = event.state;
       states.set(name, type);
+      seen.failed.delete(name);
       const entered = { type: `${type}StateEntered`, stateEnteredEventDetails: { name, input: json(input) } };
       if (type === 'Task')
         return [
@@ -905,13 +913,17 @@ function toHistoryEvents(event: EngineEvent, states: Map<string, string>): Recor
     case 'StateFailed': {
       const type = states.get(event.state.name);
       const details = { error: event.Error, cause: String(event.Cause ?? '') };
-      if (type === 'Task') return [{ type: 'TaskFailed', taskFailedEventDetails: { ...lambda, ...details } }];
+      if (type === 'Task') {
+        seen.failed.add(event.state.name);
+        return [{ type: 'TaskFailed', taskFailedEventDetails: { ...lambda, ...details } }];
+      }
       if (type === 'Parallel') return [{ type: 'ParallelStateFailed' }];
       return [];
     }
     case 'StateRetried': {
       // Step Functions shows a retry as the Task scheduled again after its failure.
       if (states.get(event.state.name) !== 'Task') return [];
+      seen.failed.delete(event.state.name);
       return [
         {
           type: 'TaskScheduled',
@@ -923,6 +935,8 @@ function toHistoryEvents(event: EngineEvent, states: Map<string, string>): Recor
     case 'StateExited': {
       const { name, type, output } = event.state;
       const exited = { type: `${type}StateExited`, stateExitedEventDetails: { name, output: json(output) } };
+      // A Task whose failure a Catch took exits with the Catch's output and no TaskSucceeded.
+      if (type === 'Task' && seen.failed.delete(name)) return [exited];
       if (type === 'Task')
         return [
           { type: 'TaskSucceeded', taskSucceededEventDetails: { ...lambda, output: json(output) } },

@@ -549,3 +549,52 @@ describe('local Step Functions: request validation (https://docs.aws.amazon.com/
     );
   });
 });
+
+// https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html: a Catch takes the Task's failure;
+// the history shows TaskFailed then the state's exit, never a TaskSucceeded for it.
+describe('local Step Functions: the history of a caught Task', () => {
+  it('records TaskFailed and TaskStateExited, with no TaskSucceeded in between', async () => {
+    const THROWS = 'arn:aws:lambda:us-east-1:000000000000:function:throws';
+    const caught = {
+      StartAt: 'Work',
+      States: {
+        Work: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: THROWS, 'Payload.$': '$' },
+          Catch: [{ ErrorEquals: ['ObjectNotFoundError'], ResultPath: '$.error', Next: 'Gone' }],
+          End: true,
+        },
+        Gone: { Type: 'Pass', End: true },
+      },
+    } as unknown as StateMachineDefinition;
+    const sfn = new StepFunctionsService({
+      store: openStore(undefined),
+      region: 'us-east-1',
+      account: '000000000000',
+      stateMachineName: 'machine',
+      definition: caught,
+      functions: {
+        [THROWS]: async () => {
+          const error = new Error('gone');
+          error.name = 'ObjectNotFoundError';
+          throw error;
+        },
+      },
+    });
+    created.push(sfn);
+    const { executionArn } = sfn.startExecution({
+      stateMachineArn: sfn.stateMachineArn,
+      name: 'caught',
+      input: '{}',
+    });
+    await until(() => sfn.find(executionArn)?.status === 'SUCCEEDED');
+    const { events } = (await sfn.handle('GetExecutionHistory', { executionArn, maxResults: 1000 })) as {
+      events: { type: string }[];
+    };
+    const types = events.map((event) => event.type);
+    const failed = types.indexOf('TaskFailed');
+    expect(types.slice(failed, failed + 3)).toEqual(['TaskFailed', 'TaskStateExited', 'PassStateEntered']);
+    expect(types).not.toContain('TaskSucceeded');
+  });
+});
