@@ -2,13 +2,11 @@
 import { useCallback, useEffect, useRef } from 'preact/hooks';
 import {
   ErrorNote,
+  ExecutionCells,
   type ExecutionsPage,
   executionHref,
-  formatDuration,
-  formatTime,
   getJson,
   objectHref,
-  StatusBadge,
   useExecutionChanges,
   useLoad,
 } from './shared';
@@ -124,18 +122,7 @@ export function Executions({ filter }: { filter: ListFilter }) {
                   )}
                   {execution.eventName?.startsWith('ObjectRemoved') ? <span class="tag">removed</span> : null}
                 </td>
-                <td>
-                  <StatusBadge status={execution.status} />
-                </td>
-                <td class={execution.status === 'SUCCEEDED' ? '' : 'error-text'}>
-                  {execution.outcome === execution.status ? '' : execution.outcome}
-                </td>
-                <td class="time">{formatTime(execution.startDate)}</td>
-                <td class="num">
-                  {formatDuration(
-                    execution.stopDate === undefined ? undefined : execution.stopDate - execution.startDate,
-                  )}
-                </td>
+                <ExecutionCells execution={execution} />
               </tr>
             ))}
           </tbody>

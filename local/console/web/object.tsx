@@ -2,14 +2,13 @@
 import { useCallback, useEffect } from 'preact/hooks';
 import {
   ErrorNote,
+  ExecutionCells,
   type ExecutionsChange,
   executionHref,
-  formatDuration,
   formatTime,
   getJson,
   type ObjectView,
   Section,
-  StatusBadge,
   useExecutionChanges,
   useLoad,
 } from './shared';
@@ -151,18 +150,7 @@ export function ObjectPage({
                     <a href={executionHref(execution.arn)}>{execution.name}</a>
                   </td>
                   <td>{execution.eventName}</td>
-                  <td>
-                    <StatusBadge status={execution.status} />
-                  </td>
-                  <td class={execution.status === 'SUCCEEDED' ? '' : 'error-text'}>
-                    {execution.outcome === execution.status ? '' : execution.outcome}
-                  </td>
-                  <td class="time">{formatTime(execution.startDate)}</td>
-                  <td class="num">
-                    {formatDuration(
-                      execution.stopDate === undefined ? undefined : execution.stopDate - execution.startDate,
-                    )}
-                  </td>
+                  <ExecutionCells execution={execution} />
                 </tr>
               ))}
             </tbody>

@@ -138,6 +138,26 @@ export const objectHref = (bucket: string, key: string, show?: string) =>
   `#/object/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}${show ? `?show=${show}` : ''}`;
 export const executionHref = (arn: string) => `#/execution/${encodeURIComponent(arn)}`;
 
+/** The status, outcome, start and duration cells of an execution's row (the list and the object page). */
+export function ExecutionCells({ execution }: { execution: ExecutionSummary }) {
+  return (
+    <>
+      <td>
+        <StatusBadge status={execution.status} />
+      </td>
+      <td class={execution.status === 'SUCCEEDED' ? '' : 'error-text'}>
+        {execution.outcome === execution.status ? '' : execution.outcome}
+      </td>
+      <td class="time">{formatTime(execution.startDate)}</td>
+      <td class="num">
+        {formatDuration(
+          execution.stopDate === undefined ? undefined : execution.stopDate - execution.startDate,
+        )}
+      </td>
+    </>
+  );
+}
+
 export function StatusBadge({ status }: { status: string }) {
   return <span class={`badge status-${status.toLowerCase()}`}>{status.replace('_', ' ')}</span>;
 }
