@@ -11,12 +11,12 @@ import {
 import type { Upload } from '../../s3/multipart';
 import { s3Error } from '../aws-errors';
 import { type EdgeRequest, type EdgeResponse, headerValue, reply } from '../http';
-import { announceCreated, bucketOr404, isResponse, keyTooLong, type S3Context } from './context';
+import { announceCreated, bucketOr404, isResponse, type S3Context } from './context';
 import { copySource } from './copy';
 import { checkedBody } from './integrity';
 import { ACCOUNT_ID } from './notifications';
-import { contentOf, encryptionHeaders, placementOf, versionHeader, writeCondition } from './object-headers';
-import { md5ETag, storeVersion, taggingHeader } from './objects';
+import { contentOf, encryptionHeaders, versionHeader, writeCondition } from './object-headers';
+import { md5ETag, newObjectTarget, storeVersion } from './objects';
 import { document, element, elementTexts } from './xml';
 
 /**
@@ -58,14 +58,9 @@ export function createMultipartUpload(
   key: string,
   request: EdgeRequest,
 ): EdgeResponse {
-  const bucket = bucketOr404(context, bucketName);
-  if (isResponse(bucket)) return bucket;
-  const tooLong = keyTooLong(key);
-  if (tooLong) return tooLong;
-  const placement = placementOf(request);
-  if (isResponse(placement)) return placement;
-  const tags = taggingHeader(request);
-  if (!Array.isArray(tags)) return tags;
+  const target = newObjectTarget(context, bucketName, key, request);
+  if (isResponse(target)) return target;
+  const { placement, tags } = target;
   const asked = (headerValue(request, 'x-amz-checksum-algorithm') ?? '').toUpperCase();
   if (asked !== '' && !isChecksumAlgorithm(asked))
     return s3Error(400, 'InvalidRequest', `Checksum algorithm ${asked} is not supported.`);

@@ -101,6 +101,34 @@ export function writtenHeaders(
 }
 
 /** The tags of a write's x-amz-tagging header, checked. */
+/**
+ * What every request that writes a new object (PutObject, CreateMultipartUpload) checks first, in
+ * S3's order: the bucket exists, the key fits, the storage class and encryption asked for, the
+ * `x-amz-tagging` header; the answer is the first error, or what the write needs.
+ */
+export function newObjectTarget(
+  context: S3Context,
+  bucketName: string,
+  key: string,
+  request: EdgeRequest,
+):
+  | {
+      bucket: Bucket;
+      placement: Pick<ObjectAttributes, 'storageClass' | 'encryption'>;
+      tags: [string, string][];
+    }
+  | EdgeResponse {
+  const bucket = bucketOr404(context, bucketName);
+  if (isResponse(bucket)) return bucket;
+  const tooLong = keyTooLong(key);
+  if (tooLong) return tooLong;
+  const placement = placementOf(request);
+  if (isResponse(placement)) return placement;
+  const tags = taggingHeader(request);
+  if (!Array.isArray(tags)) return tags;
+  return { bucket, placement, tags };
+}
+
 export function taggingHeader(request: EdgeRequest): [string, string][] | EdgeResponse {
   const header = headerValue(request, 'x-amz-tagging');
   if (header === undefined) return [];
@@ -114,14 +142,9 @@ export async function putObject(
   key: string,
   request: EdgeRequest,
 ): Promise<EdgeResponse> {
-  const bucket = bucketOr404(context, bucketName);
-  if (isResponse(bucket)) return bucket;
-  const tooLong = keyTooLong(key);
-  if (tooLong) return tooLong;
-  const placement = placementOf(request);
-  if (isResponse(placement)) return placement;
-  const tags = taggingHeader(request);
-  if (!Array.isArray(tags)) return tags;
+  const target = newObjectTarget(context, bucketName, key, request);
+  if (isResponse(target)) return target;
+  const { bucket, placement, tags } = target;
   const checked = checkedBody(request);
   if (isResponse(checked)) return checked;
   return context.locks.run([`${bucketName}/${key}`], async () => {
