@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef } from 'preact/hooks';
 import {
   ErrorNote,
   ExecutionCells,
+  ExecutionHeadings,
   type ExecutionsPage,
   executionHref,
   getJson,
@@ -95,12 +96,7 @@ export function Executions({ filter }: { filter: ListFilter }) {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Object</th>
-              <th scope="col">Status</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Started</th>
-              <th scope="col" class="num">
-                Duration
-              </th>
+              <ExecutionHeadings />
             </tr>
           </thead>
           <tbody>

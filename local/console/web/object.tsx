@@ -3,6 +3,7 @@ import { useCallback, useEffect } from 'preact/hooks';
 import {
   ErrorNote,
   ExecutionCells,
+  ExecutionHeadings,
   type ExecutionsChange,
   executionHref,
   formatTime,
@@ -135,12 +136,7 @@ export function ObjectPage({
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Started</th>
-                <th scope="col" class="num">
-                  Duration
-                </th>
+                <ExecutionHeadings />
               </tr>
             </thead>
             <tbody>

@@ -138,6 +138,20 @@ export const objectHref = (bucket: string, key: string, show?: string) =>
   `#/object/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}${show ? `?show=${show}` : ''}`;
 export const executionHref = (arn: string) => `#/execution/${encodeURIComponent(arn)}`;
 
+/** The headings of {@link ExecutionCells}' columns. */
+export function ExecutionHeadings() {
+  return (
+    <>
+      <th scope="col">Status</th>
+      <th scope="col">Outcome</th>
+      <th scope="col">Started</th>
+      <th scope="col" class="num">
+        Duration
+      </th>
+    </>
+  );
+}
+
 /** The status, outcome, start and duration cells of an execution's row (the list and the object page). */
 export function ExecutionCells({ execution }: { execution: ExecutionSummary }) {
   return (
